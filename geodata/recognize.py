@@ -58,6 +58,39 @@ _PLACE_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+#: Words that turn a place name into the name of a facility or an institution
+#: ("Cottonport Fire Station", "Douglas County Road", "Mansfield Police Department").
+_FACILITY_WORDS = (
+    "Road|Rd\\.?|Street|St\\.?|Avenue|Ave\\.?|Boulevard|Blvd\\.?|Highway|Fire|Station|Jail|"
+    "Sheriff|Sheriff's|Sheriff’s|Police|Department|Dept\\.?|Office|School|Schools|High|"
+    "Elementary|Middle|College|University|Hospital|Medical|Center|Centre|Council|Board|"
+    "Commission|Court|Courthouse|Library|Museum|Church|Chamber|Airport|Park|Fair|"
+    "District|Authority|Association|Club|Prison|Correctional|Detention|Jury|House|Senate|"
+    "Legislature|Government|Commissioners|Schools|Public|Water|Utilities|Housing|Times|News|"
+    "Herald|Tribune|Post|Journal|Gazette|Democrat|Republican|Mall|Bridge|Dam|Stadium|City"
+)
+_FACILITY_TAIL = re.compile(rf"(?:\s+(?:{_FACILITY_WORDS}))+$", re.IGNORECASE)
+_FACILITY_HEAD = re.compile(rf"\s+(?:{_FACILITY_WORDS})\b", re.IGNORECASE)
+_DIRECTION_PREFIX = re.compile(
+    r"^(?:North|South|East|West|Northern|Southern|Eastern|Western|Central|Northeast|"
+    r"Northwest|Southeast|Southwest|Upper|Lower|Greater|Downtown|Metro|Rural)\s+"
+)
+#: News datelines: "MANSFIELD —", "ORLANDO, Fla. (AP) —", "HUDSON --".
+_DATELINE = re.compile(
+    r"(?:^|(?<=[.!?\n]\s)|(?<=\n))\s*([A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3})"
+    r"(?=\s*(?:,\s*[A-Z][A-Za-z.]+\s*)?(?:\((?:AP|Reuters|AFP|UPI)\)\s*)?(?:—|--|–|-\s|\x97))"
+)
+#: Party-district labels of US legislators: "R-Marshall", "DFL-Cook", "D-S.C.".
+_PARTY_DISTRICT = re.compile(r"\b(?:R|D|I|DFL)-([A-Z][A-Za-z.]+(?: [A-Z][a-z]+)?)")
+_STRONG_CONTEXT = re.compile(
+    r"\b(?:in|at|near|from|outside|into|through|across|toward|towards|of|to)\s+$"
+)
+_PLACE_FOLLOWERS = re.compile(
+    r"^(?:['’]s)?\s+(?:woman|man|men|women|resident|residents|native|natives|area|police|"
+    r"officers?|mayor|city|county|teen|boy|girl|family|couple|home|homes|community|"
+    r"neighborhood|council|schools?|officials?)\b",
+    re.IGNORECASE,
+)
 _TRAILING = re.compile(r"(?:['’]s|['’])?[\s,;:!?)\]\"'’]*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]’”]*\s+(?=[\"'(\[“‘]?[A-Z0-9])|\n\s*\n")
 
@@ -274,6 +307,19 @@ def _regex_sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()] or [(0, len(text))]
 
 
+def _qualified(text: str, end: int, gazetteer: Gazetteer) -> bool:
+    """Whether ", <state or country>" follows offset ``end`` ("Alexandria, La.")."""
+    match = re.match(r",\s*([A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)", text[end : end + 30])
+    if not match:
+        return False
+    words = match.group(1)
+    for candidate in (words, words.split()[0]):
+        for i in gazetteer.index.get(normalize_name(candidate), ()):
+            if gazetteer.kind[i] in ("country", "admin_area"):
+                return True
+    return False
+
+
 def _has_place_context(text: str, start: int) -> bool:
     return bool(_PLACE_CONTEXT.search(text[max(0, start - 30) : start]))
 
@@ -297,6 +343,54 @@ def _sentence_index(sentences: list[tuple[int, int]], offset: int) -> int:
     return lo
 
 
+def _known(gazetteer: Gazetteer, name: str) -> bool:
+    return bool(gazetteer.index.get(normalize_name(name)))
+
+
+def _is_area_or_big(gazetteer: Gazetteer, name: str, population: int = 100_000) -> bool:
+    """Whether ``name`` names a country, admin area, region or a large town."""
+    for i in gazetteer.index.get(normalize_name(name), ()):
+        kind = gazetteer.kind[i]
+        if kind != "populated_place" or gazetteer.population[i] >= population:
+            return True
+    return False
+
+
+def _trim_facility(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int]:
+    """Cut trailing facility words off a span unless the whole is a known name.
+
+    "Cottonport Fire Station" -> "Cottonport"; "Douglas County Road" -> "Douglas
+    County"; "Mansfield Police Department" -> "Mansfield". The span is kept whole
+    when the gazetteer knows it (a curated facility) or when nothing known is left.
+    """
+    span = text[start:end]
+    if _known(gazetteer, span):
+        return start, end
+    words = span.split()
+    # Drop facility words from the right while the rest is not known.
+    for cut in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:cut])
+        tail = " ".join(words[cut:])
+        if not _FACILITY_TAIL.fullmatch(" " + tail):
+            continue
+        if _known(gazetteer, head):
+            return start, start + len(head) if span.startswith(head) else end
+    return start, end
+
+
+def _lead_place(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int] | None:
+    """Leading place name of an organisation name ("the Mansfield Police Department")."""
+    start, end = _clean_span(text, start, end)
+    span = text[start:end]
+    head = _FACILITY_HEAD.search(span)
+    if head is None or head.start() == 0:
+        return None
+    name = span[: head.start()]
+    if not name[:1].isupper() or not _known(gazetteer, name):
+        return None
+    return start, start + len(name)
+
+
 def _assemble(
     text: str,
     doc: Any | None,
@@ -312,8 +406,31 @@ def _assemble(
             label = ent.label_
             if label in PLACE_LABELS:
                 start, end = _clean_span(text, ent.start_char, ent.end_char)
+                start, end = _trim_facility(text, start, end, gazetteer)
                 if end > start and any(c.isalpha() for c in text[start:end]):
                     spans.append((start, end, label, None, 2))
+                continue
+            if label in ("ORG", "PERSON", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC"):
+                lead = _lead_place(text, ent.start_char, ent.end_char, gazetteer)
+                if lead is not None:
+                    spans.append((lead[0], lead[1], "GAZETTEER", None, 2))
+                    actors.append((ent.start_char, ent.end_char, ent.text, label))
+                    continue
+                start, end = _clean_span(text, ent.start_char, ent.end_char)
+                surface = text[start:end]
+                if (
+                    label in ("ORG", "PERSON", "PRODUCT")
+                    and normalize_name(surface) not in NON_PLACE_ADJECTIVES
+                    and _known(gazetteer, surface)
+                    and (
+                        _STRONG_CONTEXT.search(text[max(0, start - 12) : start])
+                        or _PLACE_FOLLOWERS.match(text[end : end + 25])
+                        or (surface.isupper() and len(surface) > 3)
+                        or _qualified(text, end, gazetteer)
+                    )
+                ):
+                    spans.append((start, end, "GAZETTEER", None, 2))
+                    continue
             elif label == "NORP":
                 code = _demonym_code(ent.text)
                 if code and normalize_name(ent.text) not in NON_PLACE_ADJECTIVES:
@@ -324,6 +441,13 @@ def _assemble(
                 blocked.append((ent.start_char, ent.end_char))
     else:
         sentences = _regex_sentences(text)
+    for match in _DATELINE.finditer(text):
+        name = match.group(1).rstrip(".")
+        if len(name) > 2 and _known(gazetteer, name.title()):
+            spans.append((match.start(1), match.start(1) + len(name), "GAZETTEER", None, 4))
+    for match in _PARTY_DISTRICT.finditer(text):
+        if _known(gazetteer, match.group(1)):
+            spans.append((match.start(1), match.end(1), "GAZETTEER", None, 4))
     for start, end, needs_context in _phrase_matches(text, gazetteer, everything=doc is None):
         surface = text[start:end]
         if needs_context is None:

@@ -1,0 +1,341 @@
+"""Incidents: sentences that report an event at a place, with dates and actors.
+
+A sentence with an event word (explosion, strike, attack, clash, protest,
+visit...) and a resolved place becomes an ``incident`` feature at the most
+specific place of the sentence, preferring the place right after a locative
+preposition ("near Baghdad International Airport", "in Damascus", "on Israel").
+When an origin country stands before the event word ("Iranian missile strikes on
+...", "Iran's attack on Israel") and the target is elsewhere, a ``strike_path``
+line from origin to target is added as well.
+
+Dates come from the same sentence: "5 March 2024", "March 2024", "in 2003",
+"in April" (the latest April not after the article date, if one is given; else
+the date stays None and the phrase is kept in ``date_text``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from datetime import date
+from typing import TYPE_CHECKING
+
+from shapely.geometry import LineString, Point
+
+from geodata.recognize import Recognized
+from geodata.resolve import Resolution
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geodata.sites import SiteRecord
+
+__all__ = ["EVENT_TYPES", "extract_incidents", "find_date"]
+
+#: Event types in order of precedence (the first found in a sentence wins).
+EVENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("explosion", re.compile(r"\b(explosions?|blasts?|bombings?|exploded|detonat\w*|"
+                             r"car bombs?)\b", re.I)),
+    ("airstrike", re.compile(r"\b(air ?strikes?|airstrikes?|air raids?)\b", re.I)),
+    ("missile_strike", re.compile(r"\b(missiles?|rockets?|drones?)\b[\w\s-]{0,20}?"
+                                  r"\b(strikes?|attacks?|fired|launched|hit)\b", re.I)),
+    ("strike", re.compile(r"\b(strikes?|struck|shelling|bombard\w*)\b", re.I)),
+    ("attack", re.compile(r"\b(attacks?|attacked|assaults?|ambush\w*|raids?)\b", re.I)),
+    ("clash", re.compile(r"\b(clash\w*|fighting|gunfights?|firefights?)\b", re.I)),
+    ("protest", re.compile(r"\b(protests?|protesters?|demonstrations?|rall(?:y|ies))\b",
+                           re.I)),
+    ("visit", re.compile(r"\b(visits?|visited|visiting|trip|tour)\b", re.I)),
+)
+_LOCATIVE = re.compile(r"\b(near|in|at|on|outside|against|targeting|to|with|visit)\s+"
+                       r"(?:the\s+)?$", re.I)
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|" \
+         r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_DATE_PATTERNS = (
+    ("dmy", re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b")),
+    ("mdy", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b")),
+    ("my", re.compile(rf"\b{_MONTH}\s+(\d{{4}})\b")),
+    ("md", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})\b(?!,?\s*\d{{4}})")),
+    ("m", re.compile(rf"\b(?:in|since|during|last|this|early|late|mid-?)\s+{_MONTH}\b(?!\s+\d)")),
+    ("decade", re.compile(r"\b(?:in\s+)?the\s+((?:19|20)\d0s)\b")),
+    ("y", re.compile(r"\b(?:in|since|during|of)\s+((?:19|20)\d{2})\b")),
+)
+_PLACE_KINDS_SPECIFIC = ("airport", "military_base", "religious_site", "facility",
+                         "border_crossing", "port", "oil_field", "power_plant")
+
+
+def _month(word: str) -> int:
+    return _MONTHS[word.lower().rstrip(".")]
+
+
+def _valid(year: int, month: int, day: int = 1) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def find_date(sentence: str, article_date: date | None = None) -> tuple[str | None, str | None]:
+    """Find a date phrase in a sentence and resolve it to ISO 8601.
+
+    Parameters
+    ----------
+    sentence : str
+        One sentence.
+    article_date : datetime.date, optional
+        Publication date, used for a month named without a year.
+
+    Returns
+    -------
+    tuple of (str or None, str or None)
+        ``(iso_date, date_text)``: ``iso_date`` is ``YYYY-MM-DD``, ``YYYY-MM`` or
+        ``YYYY`` (None when the phrase cannot be placed in time); ``date_text``
+        is the phrase as written (None when there is none).
+
+    Examples
+    --------
+    >>> find_date("Iran attacked Israel in April.", date(2024, 9, 11))
+    ('2024-04', 'April')
+    >>> find_date("Iran attacked Israel in April.")
+    (None, 'April')
+    >>> find_date("The blast on 5 March 2024 killed two.")
+    ('2024-03-05', '5 March 2024')
+    """
+    for kind, pattern in _DATE_PATTERNS:
+        match = pattern.search(sentence)
+        if not match:
+            continue
+        if kind == "dmy":
+            day, month, year = int(match[1]), _month(match[2]), int(match[3])
+            if _valid(year, month, day):
+                return f"{year:04d}-{month:02d}-{day:02d}", match[0]
+        elif kind == "mdy":
+            month, day, year = _month(match[1]), int(match[2]), int(match[3])
+            if _valid(year, month, day):
+                return f"{year:04d}-{month:02d}-{day:02d}", match[0]
+        elif kind == "my":
+            return f"{int(match[2]):04d}-{_month(match[1]):02d}", match[0]
+        elif kind in ("md", "m"):
+            month = _month(match[1])
+            text = match[0] if kind == "md" else match[1]
+            if article_date is None:
+                return None, text
+            year = article_date.year if month <= article_date.month else article_date.year - 1
+            if kind == "md" and _valid(year, month, int(match[2])):
+                return f"{year:04d}-{month:02d}-{int(match[2]):02d}", text
+            return f"{year:04d}-{month:02d}", text
+        elif kind == "decade":
+            return None, match[1]
+        elif kind == "y":
+            return match[1], match[1]
+    return None, None
+
+
+def _specificity(res: Resolution) -> int:
+    kind = res.place.kind if res.place else ""
+    if kind in _PLACE_KINDS_SPECIFIC:
+        return 3
+    if kind == "populated_place":
+        return 2
+    if kind in ("admin_area", "region", "natural_feature"):
+        return 1
+    return 0
+
+
+def _location(recognized: Recognized, places: list[Resolution], after: int) -> Resolution | None:
+    """Pick the event's place: after a locative preposition, else the most specific."""
+    text = recognized.text
+    located = [
+        r for r in places
+        if _LOCATIVE.search(text[max(0, r.mention.start - 14) : r.mention.start])
+        and not r.mention.is_demonym
+    ]
+    following = [r for r in located if r.mention.start >= after] or located
+    if following:
+        return max(following, key=lambda r: (_specificity(r), -abs(r.mention.start - after)))
+    plain = [r for r in places if not r.mention.is_demonym]
+    if plain:
+        return max(plain, key=lambda r: (_specificity(r), -abs(r.mention.start - after)))
+    return None
+
+
+def _origin(recognized: Recognized, places: list[Resolution], keyword_start: int,
+            target: Resolution) -> Resolution | None:
+    """Find the origin: a country (or demonym) standing just before the event word."""
+    text = recognized.text
+    best = None
+    for res in places:
+        if res.place is None or res.place.kind != "country" or res is target:
+            continue
+        if res.mention.end <= keyword_start and keyword_start - res.mention.end <= 30:
+            between = text[res.mention.end : keyword_start]
+            if "," in between or ";" in between:
+                continue
+            best = res
+    if best and best.place.country_code == (target.place.country_code if target.place else None):  # type: ignore[union-attr]
+        return None
+    return best
+
+
+def _point_of(res: Resolution, records: dict[str, SiteRecord]) -> Point:
+    place = res.place
+    assert place is not None
+    record = records.get(place.feature_id)
+    if record is not None and record.geometry.geom_type == "Point":
+        return record.geometry
+    return Point(place.lon, place.lat)
+
+
+def _actors(recognized: Recognized, s_start: int, s_end: int,
+            places: list[Resolution]) -> list[str]:
+    names: list[str] = []
+    for start, _end, text, label in recognized.actors:
+        if s_start <= start < s_end and label in ("NORP", "ORG", "PERSON"):
+            names.append(text)
+    for res in places:
+        if res.mention.is_demonym:
+            names.append(res.mention.name)
+    return list(dict.fromkeys(names))
+
+
+def _incident_id(prefix: str, start: int, event_type: str, place_id: str) -> str:
+    digest = hashlib.sha1(f"{start}|{event_type}|{place_id}".encode()).hexdigest()[:10]
+    return f"{prefix}:{digest}"
+
+
+def extract_incidents(
+    recognized: Recognized,
+    resolutions: list[Resolution],
+    records: dict[str, SiteRecord],
+    article_date: date | None = None,
+) -> list[SiteRecord]:
+    """Return the incident and strike-path features reported in the text.
+
+    Parameters
+    ----------
+    recognized : Recognized
+        The recognised text.
+    resolutions : list of Resolution
+        Its resolved mentions.
+    records : dict of str to SiteRecord
+        Features built so far (a site's own geometry is reused as the location).
+    article_date : datetime.date, optional
+        Publication date for relative dates.
+
+    Returns
+    -------
+    list of SiteRecord
+        Kind ``incident`` (Point at the place) and ``strike_path`` (LineString
+        origin -> target); ids ``incident:<hash>`` / ``strike:<hash>``; extra fields
+        ``event_type``, ``date``, ``date_text``, ``actors``.
+    """
+    out: list[SiteRecord] = []
+    by_sentence: dict[int, list[Resolution]] = {}
+    for res in resolutions:
+        if res.place is not None:
+            by_sentence.setdefault(res.mention.sentence, []).append(res)
+    seen: dict[tuple[str, str], SiteRecord] = {}
+    for index, (s_start, s_end) in enumerate(recognized.sentences):
+        places = by_sentence.get(index)
+        if not places:
+            continue
+        sentence = recognized.text[s_start:s_end]
+        events = _events(sentence)
+        for number, (event_type, m_start, m_end) in enumerate(events):
+            keyword_start, keyword_end = s_start + m_start, s_start + m_end
+            clause_end = s_start + events[number + 1][1] if number + 1 < len(events) else s_end
+            after = [r for r in places if keyword_end <= r.mention.start < clause_end]
+            target = _location(recognized, after, keyword_start) if after else None
+            if target is None and len(events) == 1:
+                target = _location(recognized, places, keyword_start)
+            if target is None or target.place is None:
+                continue
+            key = (event_type, target.place.feature_id)
+            if key in seen:
+                seen[key].add_evidence(recognized, keyword_start, keyword_end)
+                seen[key].mentions += 1
+                continue
+            records_added = _incident_records(
+                recognized, places, records, event_type, keyword_start, keyword_end,
+                target, sentence, article_date,
+            )
+            seen[key] = records_added[0]
+            out.extend(records_added)
+    return out
+
+
+def _events(sentence: str) -> list[tuple[str, int, int]]:
+    """Event words of a sentence as (type, start, end), by position, without overlaps."""
+    found: list[tuple[str, int, int]] = []
+    for event_type, pattern in EVENT_TYPES:
+        for match in pattern.finditer(sentence):
+            if any(match.start() < e and s < match.end() for _, s, e in found):
+                continue
+            found.append((event_type, match.start(), match.end()))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _incident_records(
+    recognized: Recognized,
+    places: list[Resolution],
+    records: dict[str, SiteRecord],
+    event_type: str,
+    keyword_start: int,
+    keyword_end: int,
+    target: Resolution,
+    sentence: str,
+    article_date: date | None,
+) -> list[SiteRecord]:
+    """Build the incident at ``target`` and, for strikes with an origin, the strike path."""
+    from geodata.sites import SiteRecord
+
+    assert target.place is not None
+    s_start, s_end = recognized.sentences[target.mention.sentence]
+    out: list[SiteRecord] = []
+    iso_date, date_text = find_date(sentence, article_date)
+    actors = _actors(recognized, s_start, s_end, places)
+    extra = {"event_type": event_type, "date": iso_date, "date_text": date_text,
+             "actors": actors}
+    point = _point_of(target, records)
+    label = event_type.replace("_", " ")
+    incident = SiteRecord(
+        feature_id=_incident_id("incident", s_start, event_type, target.place.feature_id),
+        name=f"{label.capitalize()} near {target.place.name}"
+        if target.place.kind in _PLACE_KINDS_SPECIFIC
+        else f"{label.capitalize()} in {target.place.name}",
+        kind="incident",
+        country_code=target.place.country_code,
+        source=f"location: {target.place.source}",
+        geometry=point,
+        confidence=round(0.7 * target.score, 4),
+        note="Event reported in the text; located at the place it names.",
+        mentions=1,
+        extra=extra,
+    )
+    incident.add_evidence(recognized, keyword_start, keyword_end)
+    incident.add_evidence(recognized, target.mention.start, target.mention.end)
+    out.append(incident)
+    if event_type in ("airstrike", "missile_strike", "strike", "attack"):
+        origin = _origin(recognized, places, keyword_start, target)
+        if origin is not None and origin.place is not None:
+            start_point = Point(origin.place.lon, origin.place.lat)
+            path = SiteRecord(
+                feature_id=_incident_id("strike", s_start, event_type,
+                                        origin.place.feature_id + target.place.feature_id),
+                name=f"{label.capitalize()}: {origin.place.name} to {target.place.name}",
+                kind="strike_path",
+                country_code=target.place.country_code,
+                source=f"origin: {origin.place.source}; target: {target.place.source}",
+                geometry=LineString([(start_point.x, start_point.y), (point.x, point.y)]),
+                confidence=round(0.6 * min(origin.score, target.score), 4),
+                note="Straight line from the origin's representative point to the target; "
+                "not a flight path.",
+                mentions=1,
+                extra=dict(extra),
+            )
+            path.add_evidence(recognized, origin.mention.start, origin.mention.end)
+            path.add_evidence(recognized, keyword_start, keyword_end)
+            path.add_evidence(recognized, target.mention.start, target.mention.end)
+            out.append(path)
+    return out

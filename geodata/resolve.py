@@ -1,0 +1,235 @@
+"""Toponym resolution: mentions -> chosen gazetteer entries, with score and alternatives.
+
+Each distinct name in an article gets one sense (one sense per discourse). Its
+candidates are ranked by a weighted sum of evidence:
+
+- importance: population (log scale), feature type (country > state > town), capital;
+- the name itself: the candidate's preferred name equals the mention;
+- country context: the candidate lies in a country the article names or implies
+  through a demonym;
+- a qualifier written next to the mention ("Alexandria, La.", "Paris, Texas",
+  "Basra, Iraq"), which outweighs everything else;
+- spatial coherence: closeness to the places chosen for the article's other names.
+
+The score reported for a choice is its share of the candidates' softmax weight
+(0..1): a lone candidate scores high, a near tie scores about 0.5.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from geodata.gazetteer import KIND_PRIOR, Gazetteer, Place
+from geodata.names import normalize_name
+from geodata.recognize import Mention, Recognized
+
+__all__ = ["Candidate", "Resolution", "resolve"]
+
+W_POPULATION = 0.30
+W_KIND = 0.25
+W_NAME = 0.15
+W_COUNTRY = 0.30
+W_CAPITAL = 0.10
+W_QUALIFIER = 1.50
+W_PROXIMITY = 0.25
+PROXIMITY_SCALE_KM = 400.0
+SOFTMAX_TEMPERATURE = 0.15
+MAX_CANDIDATES = 50
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A place considered for a mention, with its ranking score (0..1)."""
+
+    place: Place
+    score: float
+
+
+@dataclass(slots=True)
+class Resolution:
+    """The resolution of one mention.
+
+    Attributes
+    ----------
+    mention : Mention
+        The recognised span.
+    place : Place or None
+        The chosen gazetteer entry; None when the name is unknown.
+    score : float
+        Confidence of the choice, 0..1 (0 when unresolved).
+    alternatives : list of Candidate
+        The next best candidates (at most 5), best first.
+    """
+
+    mention: Mention
+    place: Place | None
+    score: float
+    alternatives: list[Candidate] = field(default_factory=list)
+
+
+def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km on a sphere of mean Earth radius."""
+    p1, p2 = math.radians(lat), np.radians(lats)
+    dphi = p2 - p1
+    dlmb = np.radians(lons) - math.radians(lon)
+    a = np.sin(dphi / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _qualifiers(
+    recognized: Recognized, gazetteer: Gazetteer
+) -> dict[int, tuple[str | None, str | None]]:
+    """Map mention index -> (country code, admin1 code) written right after it.
+
+    "Alexandria, La." / "Paris, Texas" / "Basra, Iraq": the second toponym
+    qualifies the first when only a comma separates them.
+    """
+    out: dict[int, tuple[str | None, str | None]] = {}
+    mentions = recognized.mentions
+    text = recognized.text
+    for i in range(len(mentions) - 1):
+        first, second = mentions[i], mentions[i + 1]
+        between = text[first.end : second.start]
+        if between.strip() != ",":
+            continue
+        for place in gazetteer.candidates(second.name)[:5]:
+            if place.kind == "country":
+                out[i] = (place.country_code, None)
+                break
+            if place.kind == "admin_area":
+                out[i] = (place.country_code, place.admin1)
+                break
+    return out
+
+
+def _context_countries(recognized: Recognized, gazetteer: Gazetteer) -> Counter[str]:
+    """Countries the article names outright or through demonyms, with counts."""
+    counts: Counter[str] = Counter()
+    for mention in recognized.mentions:
+        if mention.is_demonym and mention.country_code:
+            counts[mention.country_code] += 1
+            continue
+        best = gazetteer.candidates(mention.name)[:1]
+        if best and best[0].kind in ("country", "admin_area") and best[0].country_code:
+            counts[best[0].country_code] += 1
+    return counts
+
+
+def _score_candidates(
+    name: str,
+    places: list[Place],
+    countries: Counter[str],
+    qualifier: tuple[str | None, str | None] | None,
+    anchors: list[tuple[float, float]],
+) -> np.ndarray:
+    key = normalize_name(name)
+    total_country = sum(countries.values()) or 1
+    lats = np.array([a[0] for a in anchors]) if anchors else None
+    lons = np.array([a[1] for a in anchors]) if anchors else None
+    scores = np.zeros(len(places))
+    for j, place in enumerate(places):
+        s = W_POPULATION * min(math.log10(place.population + 1) / 7.0, 1.0)
+        s += W_KIND * KIND_PRIOR.get(place.kind, 0.4)
+        s += W_NAME * (normalize_name(place.name) == key)
+        s += W_CAPITAL * place.capital
+        if place.country_code and place.country_code in countries:
+            s += W_COUNTRY * (0.5 + 0.5 * countries[place.country_code] / total_country)
+        if qualifier is not None:
+            country, admin1 = qualifier
+            if country and place.country_code == country and (
+                admin1 is None or place.admin1 == admin1
+            ):
+                s += W_QUALIFIER
+        if lats is not None and place.kind not in ("country", "continent"):
+            distance = _haversine_km(place.lat, place.lon, lats, lons)
+            s += W_PROXIMITY * float(np.mean(np.exp(-distance / PROXIMITY_SCALE_KM)))
+        scores[j] = s
+    return scores
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp((scores - scores.max()) / SOFTMAX_TEMPERATURE)
+    return shifted / shifted.sum()
+
+
+def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
+    """Choose a gazetteer entry for every mention of a recognised text.
+
+    Parameters
+    ----------
+    recognized : Recognized
+        Output of :func:`geodata.recognize.recognize`.
+    gazetteer : Gazetteer
+        The candidate source.
+
+    Returns
+    -------
+    list of Resolution
+        One per mention, in mention order. Demonyms resolve to their country
+        (``country:<code>``); unknown names have ``place`` None and score 0.
+    """
+    mentions = recognized.mentions
+    qualifiers = _qualifiers(recognized, gazetteer)
+    countries = _context_countries(recognized, gazetteer)
+
+    # One sense per discourse: group mentions by normalised name (and by
+    # qualifier, since "Paris, Texas" and "Paris" may differ).
+    groups: dict[tuple[str, tuple | None], list[int]] = defaultdict(list)
+    for i, mention in enumerate(mentions):
+        if mention.is_demonym:
+            continue
+        groups[(normalize_name(mention.name), qualifiers.get(i))].append(i)
+
+    candidates: dict[tuple, list[Place]] = {}
+    for key, indices in groups.items():
+        candidates[key] = gazetteer.candidates(mentions[indices[0]].name)[:MAX_CANDIDATES]
+
+    # Pass 1 without spatial coherence; pass 2 adds closeness to the other names' picks.
+    choice: dict[tuple, tuple[np.ndarray, list[Place]]] = {}
+    for key, places in candidates.items():
+        if places:
+            name = mentions[groups[key][0]].name
+            choice[key] = (_score_candidates(name, places, countries, key[1], []), places)
+    for _ in range(2):
+        picks = {
+            key: places[int(np.argmax(scores))]
+            for key, (scores, places) in choice.items()
+            if places[int(np.argmax(scores))].kind not in ("country", "continent")
+        }
+        updated = {}
+        for key, (_scores, places) in choice.items():
+            anchors = [(p.lat, p.lon) for k, p in picks.items() if k != key]
+            name = mentions[groups[key][0]].name
+            updated[key] = (
+                _score_candidates(name, places, countries, key[1], anchors),
+                places,
+            )
+        choice = updated
+
+    resolved: dict[int, Resolution] = {}
+    for key, indices in groups.items():
+        if key not in choice:
+            for i in indices:
+                resolved[i] = Resolution(mentions[i], None, 0.0, [])
+            continue
+        scores, places = choice[key]
+        probabilities = _softmax(scores)
+        order = np.argsort(-probabilities, kind="stable")
+        best = places[int(order[0])]
+        alternatives = [
+            Candidate(places[int(j)], round(float(probabilities[int(j)]), 4)) for j in order[1:6]
+        ]
+        for i in indices:
+            resolved[i] = Resolution(
+                mentions[i], best, round(float(probabilities[int(order[0])]), 4), alternatives
+            )
+    for i, mention in enumerate(mentions):
+        if mention.is_demonym:
+            place = gazetteer.get(f"country:{mention.country_code}")
+            resolved[i] = Resolution(mention, place, 0.9 if place else 0.0, [])
+    return [resolved[i] for i in range(len(mentions))]

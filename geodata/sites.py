@@ -1,0 +1,410 @@
+"""Resolved mentions + curated sites -> the sites GeoDataFrame, with evidence.
+
+Three sources of features, each keeping the sentences it came from:
+
+1. toponyms the geoparser resolved (towns, countries, named airports and sites);
+2. catalogue sites linked through a kind word and a place in one sentence
+   ("shrines in Karbala", "a railway ... connecting Basra to Iran", "American
+   bases" in an article about Iraq: the last is marked ``inferred``);
+3. incidents: sentences that report an event at a place (see :mod:`geodata.incidents`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from geodata.catalogue import country_shapes, distance_km, load_sites
+from geodata.parse import Geoparser
+from geodata.recognize import Recognized
+from geodata.resolve import Resolution, resolve
+from layers.catalog import LAYERS, layer_for_kind
+
+__all__ = ["COLUMNS", "SiteRecord", "extract_sites", "sites_from_parse"]
+
+#: Columns of the sites GeoDataFrame, in order (DESIGN.md contract first).
+COLUMNS = [
+    "feature_id", "name", "kind", "layer", "country_code", "confidence", "mentions",
+    "evidence", "source", "note", "inferred", "alternatives", "event_type", "date",
+    "date_text", "actors", "geometry",
+]
+
+NEAR_KM = 30.0
+ROUTE_SERVES_KM = 25.0
+ROUTE_TOWARD_KM = 120.0
+INFERRED_CONFIDENCE = 0.4
+
+KIND_WORDS: dict[str, re.Pattern[str]] = {
+    "religious_site": re.compile(
+        r"\b(shrines?|mosques?|holy sites?|mausoleums?|tombs?|churches|church|synagogues?|"
+        r"temples?)\b", re.I),
+    "military_base": re.compile(
+        r"\b(bases?|air ?bases?|airfields?|garrisons?|outposts?|military installations?)\b",
+        re.I),
+    "airport": re.compile(r"\b(airports?)\b", re.I),
+    "rail_line": re.compile(r"\b(railways?|railroads?|rail(?: link| line| project)?s?|"
+                            r"train lines?)\b", re.I),
+    "pipeline": re.compile(r"\b(pipelines?)\b", re.I),
+    "border_crossing": re.compile(r"\b(border crossings?|crossing points?)\b", re.I),
+    "port": re.compile(r"\b(ports?|harbou?rs?)\b", re.I),
+    "oil_field": re.compile(r"\b(oil ?fields?)\b", re.I),
+}
+ROUTE_KINDS = frozenset({"rail_line", "pipeline"})
+AREA_KINDS = frozenset({"country", "admin_area", "continent", "region", "natural_feature"})
+
+
+@dataclass
+class SiteRecord:
+    """A feature being assembled (one row of the sites GeoDataFrame)."""
+
+    feature_id: str
+    name: str
+    kind: str
+    country_code: str | None
+    source: str
+    geometry: BaseGeometry
+    confidence: float
+    note: str = ""
+    inferred: bool = False
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+    mentions: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add_evidence(self, recognized: Recognized, start: int, end: int) -> None:
+        """Record the sentence around ``text[start:end]`` (deduplicated by span)."""
+        if any(e["start"] == start and e["end"] == end for e in self.evidence):
+            return
+        sentence = recognized.sentence_of(start)
+        s_start, s_end = recognized.sentences[sentence]
+        self.evidence.append(
+            {
+                "sentence": recognized.text[s_start:s_end].strip(),
+                "start": start,
+                "end": end,
+                "text": recognized.text[start:end],
+            }
+        )
+
+
+def _place_geometry(feature_id: str, kind: str, country_code: str | None,
+                    lon: float, lat: float) -> tuple[BaseGeometry, str | None]:
+    """Polygon for countries (Natural Earth), the catalogue line for routes, else a point."""
+    if kind == "country" and country_code:
+        shapes = country_shapes()
+        if country_code in shapes.index:
+            return shapes.loc[country_code, "geometry"], None
+    if feature_id.startswith("site:"):
+        sites = load_sites()
+        if feature_id in sites.index:
+            row = sites.loc[feature_id]
+            return row["geometry"], row["note"] or None
+    return Point(lon, lat), None
+
+
+def _record_for_resolution(res: Resolution) -> SiteRecord:
+    place = res.place
+    assert place is not None
+    geometry, note = _place_geometry(place.feature_id, place.kind, place.country_code,
+                                     place.lon, place.lat)
+    return SiteRecord(
+        feature_id=place.feature_id,
+        name=place.name,
+        kind=place.kind,
+        country_code=place.country_code,
+        source=place.source,
+        geometry=geometry,
+        confidence=res.score,
+        note=note or "",
+        alternatives=[
+            {"feature_id": c.place.feature_id, "name": c.place.name, "kind": c.place.kind,
+             "country_code": c.place.country_code, "lon": round(c.place.lon, 6),
+             "lat": round(c.place.lat, 6), "score": c.score}
+            for c in res.alternatives
+        ],
+    )
+
+
+def _record_for_site(site_id: str, confidence: float, inferred: bool) -> SiteRecord:
+    row = load_sites().loc[site_id]
+    note = row["note"] or ""
+    if inferred:
+        note = (note + " " if note else "") + (
+            "Inferred: the text names this kind of site generically, not this site."
+        )
+    return SiteRecord(
+        feature_id=site_id,
+        name=row["name"],
+        kind=row["kind"],
+        country_code=row["country_code"],
+        source=row["source"],
+        geometry=row["geometry"],
+        confidence=round(float(row["confidence"]) * confidence, 4),
+        note=note,
+        inferred=inferred,
+    )
+
+
+def _serves(site_geometry: BaseGeometry, site_countries: Iterable[str], res: Resolution,
+            within_km: float) -> bool:
+    """Whether a catalogue geometry is at (or, for a route, reaches) a resolved place."""
+    place = res.place
+    assert place is not None
+    if place.kind == "country":
+        if place.country_code in set(site_countries):
+            return True
+        shapes = country_shapes()
+        if place.country_code in shapes.index:
+            return bool(site_geometry.distance(shapes.loc[place.country_code, "geometry"]) < 0.05)
+        return False
+    if place.kind in AREA_KINDS and place.kind != "admin_area":
+        return False
+    point = Point(place.lon, place.lat)
+    return distance_km(point, site_geometry) <= within_km
+
+
+def _link_catalogue(
+    recognized: Recognized, resolutions: list[Resolution], records: dict[str, SiteRecord],
+    focus_countries: list[str],
+) -> None:
+    """Add catalogue sites named through a kind word plus a place (see module doc)."""
+    sites = load_sites()
+    by_sentence: dict[int, list[Resolution]] = defaultdict(list)
+    for res in resolutions:
+        if res.place is not None:
+            by_sentence[res.mention.sentence].append(res)
+    for index, (s_start, s_end) in enumerate(recognized.sentences):
+        sentence = recognized.text[s_start:s_end]
+        in_sentence = by_sentence.get(index, [])
+        for kind, pattern in KIND_WORDS.items():
+            for match in pattern.finditer(sentence):
+                w_start, w_end = s_start + match.start(), s_start + match.end()
+                candidates = sites[sites["kind"] == kind]
+                if candidates.empty:
+                    continue
+                named = [r for r in in_sentence if r.place.kind == kind]  # type: ignore[union-attr]
+                if named and kind not in ROUTE_KINDS:
+                    continue  # the sentence names the facility itself
+                places = [
+                    r for r in in_sentence
+                    if not r.mention.is_demonym
+                    and r.place.kind not in KIND_WORDS  # type: ignore[union-attr]
+                ]
+                linked: list[tuple[str, float, bool, Resolution | None]] = []
+                if kind in ROUTE_KINDS:
+                    for site_id, row in candidates.iterrows():
+                        served = [
+                            r for r in places
+                            if _serves(row.geometry, row["countries"] or [row["country_code"]],
+                                       r, ROUTE_SERVES_KM)
+                        ]
+                        toward = [
+                            r for r in places
+                            if r not in served
+                            and _serves(row.geometry, [], r, ROUTE_TOWARD_KM)
+                        ]
+                        reached = len({r.place.feature_id for r in served + toward})  # type: ignore[union-attr]
+                        if served and reached >= 2:
+                            linked.append((str(site_id), 0.85, False, served[0]))
+                        elif served and len(places) == 1:
+                            linked.append((str(site_id), 0.6, False, served[0]))
+                else:
+                    towns = [
+                        r for r in places
+                        if r.place.kind not in AREA_KINDS or r.place.kind == "admin_area"  # type: ignore[union-attr]
+                    ]
+                    for res in towns:
+                        for site_id, row in candidates.iterrows():
+                            if _serves(row.geometry, [], res, NEAR_KM):
+                                linked.append((str(site_id), 0.8, False, res))
+                    if not towns and kind == "military_base":
+                        linked.extend(
+                            (sid, INFERRED_CONFIDENCE, True, None)
+                            for sid in _generic_sites(recognized, in_sentence, candidates,
+                                                      w_start, focus_countries)
+                        )
+                for site_id, confidence, inferred, res in linked:
+                    record = records.get(site_id)
+                    if record is None:
+                        record = records[site_id] = _record_for_site(site_id, confidence, inferred)
+                    elif not inferred and record.inferred:
+                        fresh = _record_for_site(site_id, confidence, False)
+                        record.inferred, record.note = False, fresh.note
+                        record.confidence = max(record.confidence, fresh.confidence)
+                    record.add_evidence(recognized, w_start, w_end)
+                    if res is not None:
+                        record.add_evidence(recognized, res.mention.start, res.mention.end)
+                    record.mentions += 1
+
+
+def _generic_sites(
+    recognized: Recognized, in_sentence: list[Resolution], candidates: gpd.GeoDataFrame,
+    word_start: int, focus_countries: list[str],
+) -> list[str]:
+    """Sites for a generic reference such as "American bases".
+
+    The user is the country of a demonym or country name right before the kind
+    word; the location is a country named in the sentence other than the user,
+    else the article's focus country.
+    """
+    user = None
+    for res in in_sentence:
+        gap = recognized.text[res.mention.end : word_start]
+        if 0 <= word_start - res.mention.end <= 3 and not gap.strip():
+            user = res.place.country_code if res.place else None
+    if user is None:
+        return []
+    located = [
+        r.place.country_code for r in in_sentence
+        if (r.place and r.place.kind == "country") or r.mention.is_demonym
+    ]
+    countries = [c for c in located if c and c != user] or focus_countries[:1]
+    chosen = []
+    for site_id, row in candidates.iterrows():
+        if row["country_code"] in countries and user in (row["used_by"] or []):
+            chosen.append(str(site_id))
+    return chosen
+
+
+def _focus_countries(resolutions: list[Resolution]) -> list[str]:
+    """Countries ordered by how often the article places things in them."""
+    counts: dict[str, int] = defaultdict(int)
+    for res in resolutions:
+        if res.place and res.place.country_code:
+            counts[res.place.country_code] += 1
+    return sorted(counts, key=lambda c: (-counts[c], c))
+
+
+def sites_from_parse(
+    recognized: Recognized,
+    resolutions: list[Resolution],
+    article_date: date | None = None,
+) -> gpd.GeoDataFrame:
+    """Build the sites GeoDataFrame from a recognised and resolved text.
+
+    Parameters
+    ----------
+    recognized : Recognized
+        Output of :func:`geodata.recognize.recognize`.
+    resolutions : list of Resolution
+        Output of :func:`geodata.resolve.resolve` for ``recognized``.
+    article_date : datetime.date, optional
+        Publication date; resolves relative dates of incidents ("in April").
+
+    Returns
+    -------
+    GeoDataFrame
+        See :func:`extract_sites`.
+    """
+    from geodata.incidents import extract_incidents
+
+    records: dict[str, SiteRecord] = {}
+    for res in resolutions:
+        if res.place is None:
+            continue
+        record = records.get(res.place.feature_id)
+        if record is None:
+            record = records[res.place.feature_id] = _record_for_resolution(res)
+        else:
+            record.confidence = max(record.confidence, res.score)
+        record.mentions += 1
+        record.add_evidence(recognized, res.mention.start, res.mention.end)
+    focus = _focus_countries(resolutions)
+    _link_catalogue(recognized, resolutions, records, focus)
+    for incident in extract_incidents(recognized, resolutions, records, article_date):
+        records[incident.feature_id] = incident
+    return records_to_frame(records.values())
+
+
+def records_to_frame(records: Iterable[SiteRecord]) -> gpd.GeoDataFrame:
+    """Turn :class:`SiteRecord` objects into the sites GeoDataFrame (sorted, typed).
+
+    Parameters
+    ----------
+    records : iterable of SiteRecord
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`COLUMNS`, EPSG:4326, sorted by layer order, then by
+        descending mentions, then name.
+    """
+    rows = []
+    for r in records:
+        rows.append(
+            {
+                "feature_id": r.feature_id,
+                "name": r.name,
+                "kind": r.kind,
+                "layer": layer_for_kind(r.kind),
+                "country_code": r.country_code,
+                "confidence": round(float(min(max(r.confidence, 0.0), 1.0)), 4),
+                "mentions": int(r.mentions),
+                "evidence": sorted(r.evidence, key=lambda e: (e["start"], e["end"])),
+                "source": r.source,
+                "note": r.note or "",
+                "inferred": bool(r.inferred),
+                "alternatives": r.alternatives,
+                "event_type": r.extra.get("event_type"),
+                "date": r.extra.get("date"),
+                "date_text": r.extra.get("date_text"),
+                "actors": r.extra.get("actors", []),
+                "geometry": r.geometry,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    order = {layer.key: i for i, layer in enumerate(LAYERS)}
+    if not frame.empty:
+        frame = frame.assign(_o=frame["layer"].map(order), _m=-frame["mentions"])
+        frame = frame.sort_values(["_o", "_m", "name", "feature_id"]).drop(columns=["_o", "_m"])
+    frame["mentions"] = frame["mentions"].astype("int64")
+    frame["confidence"] = frame["confidence"].astype("float64")
+    frame["inferred"] = frame["inferred"].astype("bool")
+    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
+
+
+def extract_sites(
+    text: str,
+    article_date: date | None = None,
+    geoparser: Geoparser | None = None,
+) -> gpd.GeoDataFrame:
+    """Find the places and sites a news text is about.
+
+    Parameters
+    ----------
+    text : str
+        Article text (cut at :data:`geodata.parse.MAX_TEXT_CHARS` characters).
+    article_date : datetime.date, optional
+        Publication date, used to date incidents ("in April").
+    geoparser : Geoparser, optional
+        Reuse a loaded geoparser (gazetteer + spaCy); default: a new one (the
+        gazetteer and the pipeline are cached per process, so this is cheap
+        after the first call).
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326 (lon/lat degrees), one row per feature, columns :data:`COLUMNS`:
+        ``feature_id`` (e.g. ``geonames:98182``, ``site:orbi``, ``country:IQ``),
+        ``name``, ``kind``, ``layer``, ``country_code`` (ISO alpha-2 or None),
+        ``confidence`` (0..1), ``mentions`` (int), ``evidence`` (list of dicts
+        ``sentence``, ``start``, ``end``, ``text``: the mention's offsets in
+        ``text``, end exclusive), ``source`` (where the coordinates come from),
+        ``note``, ``inferred``, ``alternatives``, incident fields ``event_type``,
+        ``date`` (ISO 8601 or None), ``date_text``, ``actors``, and
+        ``geometry`` (Point, LineString, or a country's Polygon/MultiPolygon).
+        Empty (with these columns) for a text that names no place.
+    """
+    parser = geoparser or Geoparser()
+    recognized = parser.recognize([text if isinstance(text, str) else str(text)])[0]
+    resolutions = resolve(recognized, parser.gazetteer)
+    return sites_from_parse(recognized, resolutions, article_date)

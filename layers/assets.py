@@ -1,0 +1,202 @@
+"""Map scripts and styles served from installed packages, never from a CDN.
+
+Folium points Leaflet, jQuery, Bootstrap and Font Awesome at public CDNs; with no network the
+map stays blank. The map uses Leaflet core only (circle markers, polylines,
+GeoJSON, the layer and scale controls), so it needs just these, which the XStatic
+packages on PyPI carry:
+
+==============  ==========================  =====================================
+asset           package                     file
+==============  ==========================  =====================================
+Leaflet 1.9.3   ``xstatic-leaflet``         ``leaflet.js``, ``leaflet.css``, images
+jQuery 3.7.1    ``xstatic-jquery``          ``jquery.min.js``
+==============  ==========================  =====================================
+
+:func:`install_static` copies them under ``static/vendor/`` next to the app (Streamlit
+serves that folder at ``/app/static/`` when ``server.enableStaticServing`` is on);
+:func:`use_local_assets` points a map's ``default_js``/``default_css`` there;
+:func:`inline_assets` inlines them in a standalone HTML export.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+from branca.element import Element
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "install_static",
+    "inline_assets",
+    "is_local_url",
+    "use_local_assets",
+]
+
+DEFAULT_BASE_URL = "/app/static/vendor"
+
+
+def _package_dirs() -> dict[str, Path]:
+    import xstatic.pkg.jquery as jquery
+    import xstatic.pkg.leaflet as leaflet
+
+    return {
+        "leaflet": Path(leaflet.BASE_DIR),
+        "jquery": Path(jquery.BASE_DIR),
+    }
+
+
+#: (kind, name, package, relative path inside the package, path under vendor/)
+_ASSETS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("js", "leaflet", "leaflet", "leaflet.js", "leaflet/leaflet.js"),
+    ("js", "jquery", "jquery", "jquery.min.js", "jquery/jquery.min.js"),
+    ("css", "leaflet_css", "leaflet", "leaflet.css", "leaflet/leaflet.css"),
+)
+_TREES: tuple[tuple[str, str, str], ...] = (
+    ("leaflet", "images", "leaflet/images"),
+)
+
+
+def install_static(static_dir: str | Path) -> Path:
+    """Copy the map assets under ``static_dir/vendor`` (idempotent).
+
+    Parameters
+    ----------
+    static_dir : str or Path
+        The app's static folder (``static/`` beside ``dashboard.py``).
+
+    Returns
+    -------
+    pathlib.Path
+        The ``vendor`` folder.
+
+    Raises
+    ------
+    ImportError
+        If an XStatic package is not installed.
+    """
+    vendor = Path(static_dir) / "vendor"
+    dirs = _package_dirs()
+    for _kind, _name, package, relative, target in _ASSETS:
+        destination = vendor / target
+        source = dirs[package] / relative
+        if not destination.exists() or destination.stat().st_size != source.stat().st_size:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+    for package, relative, target in _TREES:
+        destination = vendor / target
+        if not destination.exists():
+            shutil.copytree(dirs[package] / relative, destination)
+    return vendor
+
+
+def use_local_assets(m: folium.Map, base_url: str = DEFAULT_BASE_URL) -> folium.Map:
+    """Point every script and stylesheet of ``m`` at locally served copies.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map; its children must use only Leaflet core (no plugin assets).
+    base_url : str, default "/app/static/vendor"
+        URL prefix under which :func:`install_static` put the files.
+
+    Returns
+    -------
+    folium.Map
+        ``m`` itself, changed in place.
+
+    Raises
+    ------
+    ValueError
+        If a child element asks for a script or stylesheet that no installed
+        package provides (it would be fetched from the network).
+    """
+    m.default_js = [(n, f"{base_url}/{t}") for k, n, _p, _r, t in _ASSETS if k == "js"]
+    m.default_css = [(n, f"{base_url}/{t}") for k, n, _p, _r, t in _ASSETS if k == "css"]
+    for element in _walk(m):
+        if element is m:
+            continue
+        for _name, url in [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]:
+            if not is_local_url(url):
+                raise ValueError(
+                    f"{type(element).__name__} loads {url}, which is not served locally"
+                )
+    return m
+
+
+def _walk(element: Element) -> Iterator[Element]:
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def is_local_url(url: str) -> bool:
+    """Whether ``url`` stays on the serving host (relative or root-relative).
+
+    Examples
+    --------
+    >>> is_local_url("/app/static/vendor/leaflet/leaflet.js")
+    True
+    >>> is_local_url("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
+    False
+    """
+    return not re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.I)
+
+
+@lru_cache(maxsize=8)
+def _file_text(package: str, relative: str) -> str:
+    return (_package_dirs()[package] / relative).read_text(encoding="utf-8")
+
+
+def _inline_css_urls(css: str, folder: Path) -> str:
+    """Replace relative ``url(...)`` references in CSS with data URIs."""
+    mime = {".png": "image/png", ".svg": "image/svg+xml"}
+
+    def replace(match: re.Match[str]) -> str:
+        target = match.group(1).strip("'\"")
+        if target.startswith(("data:", "http:", "https:", "#")):
+            return match.group(0)
+        path = (folder / target.split("?")[0].split("#")[0]).resolve()
+        if not path.exists() or path.suffix not in mime:
+            return "url(data:,)"
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"url(data:{mime[path.suffix]};base64,{data})"
+
+    return re.sub(r"url\(([^)]+)\)", replace, css)
+
+
+def inline_assets(html: str, base_url: str = DEFAULT_BASE_URL) -> str:
+    """Inline the locally served scripts and styles of a rendered map page.
+
+    Parameters
+    ----------
+    html : str
+        A page rendered from a map prepared with :func:`use_local_assets`.
+    base_url : str, default "/app/static/vendor"
+        The prefix used there.
+
+    Returns
+    -------
+    str
+        The page with ``<script src>`` and ``<link rel=stylesheet>`` of our
+        assets replaced by inline ``<script>``/``<style>`` (images and fonts as
+        data URIs), so it opens offline from a file.
+    """
+    dirs = _package_dirs()
+    for kind, _name, package, relative, target in _ASSETS:
+        url = f"{base_url}/{target}"
+        if kind == "js":
+            body = _file_text(package, relative).replace("</script", "<\\/script")
+            pattern = re.compile(r'<script[^>]*src="' + re.escape(url) + r'"[^>]*>\s*</script>')
+            html = pattern.sub(lambda _m, b=body: f"<script>{b}</script>", html)
+        else:
+            folder = (dirs[package] / relative).parent
+            css = _inline_css_urls(_file_text(package, relative), folder)
+            pattern = re.compile(r'<link[^>]*href="' + re.escape(url) + r'"[^>]*/?>')
+            html = pattern.sub(lambda _m, c=css: f"<style>{c}</style>", html)
+    return html

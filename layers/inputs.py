@@ -1,0 +1,153 @@
+"""User input and table helpers for the app: decoding uploads, visible layers, the table.
+
+Pure functions (no Streamlit), so the app stays thin and these are testable.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import geopandas as gpd
+import pandas as pd
+
+__all__ = [
+    "MAX_APP_CHARS",
+    "InputError",
+    "decode_upload",
+    "feature_table",
+    "html_to_text",
+    "visible_sites",
+]
+
+#: Longest article the app geoparses interactively (characters, ~40 pages).
+MAX_APP_CHARS = 200_000
+
+
+class InputError(ValueError):
+    """An upload or text the app cannot use; the message is shown to the user."""
+
+
+def html_to_text(markup: str) -> str:
+    """Return the visible text of an HTML document (scripts and styles dropped).
+
+    Parameters
+    ----------
+    markup : str
+
+    Returns
+    -------
+    str
+        Text with tags removed and entities decoded; block elements become newlines.
+
+    Examples
+    --------
+    >>> html_to_text("<p>Blast in <b>Basra</b></p><script>alert(1)</script>")
+    'Blast in Basra'
+    """
+    without = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", markup)
+    without = re.sub(r"(?i)<\s*(br|/p|/div|/h\d|/li)\b[^>]*>", "\n", without)
+    without = re.sub(r"(?s)<[^>]*>", "", without)
+    text = html.unescape(without)
+    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
+
+
+def decode_upload(data: bytes, filename: str = "") -> str:
+    """Decode an uploaded article to text.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    filename : str, default ""
+        Used to recognise HTML (``.html``/``.htm``).
+
+    Returns
+    -------
+    str
+        The text (UTF-8, UTF-8 with BOM, UTF-16 with BOM; HTML reduced to its text).
+
+    Raises
+    ------
+    InputError
+        For an empty file, a binary file, or bytes that are not text in a
+        supported encoding; the message says which.
+    """
+    if not data:
+        raise InputError(f"{filename or 'The file'} is empty.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        if b"\x00" in data[:4096]:
+            raise InputError(
+                f"{filename or 'The file'} looks binary (it contains NUL bytes); "
+                "upload a .txt, .md or .html article."
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{filename or 'The file'} is not UTF-8 text (invalid byte at position "
+                f"{error.start}); save it as UTF-8 and upload again."
+            ) from error
+    if filename.lower().endswith((".html", ".htm")):
+        text = html_to_text(text)
+    controls = sum(1 for ch in text[:10000] if ord(ch) < 32 and ch not in "\n\r\t")
+    if controls > 0.05 * min(len(text), 10000):
+        raise InputError(f"{filename or 'The file'} does not look like text.")
+    return text
+
+
+def visible_sites(sites: gpd.GeoDataFrame, visible: Iterable[str]) -> gpd.GeoDataFrame:
+    """Return the rows of the visible layers, in the original order.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        With a ``layer`` column.
+    visible : iterable of str
+        Layer keys.
+
+    Returns
+    -------
+    GeoDataFrame
+    """
+    return sites[sites["layer"].isin(list(visible))].reset_index(drop=True)
+
+
+def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the table shown under the map: one row per feature.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        EPSG:4326.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``name``, ``kind``, ``layer``, ``country_code``, ``lon``, ``lat``
+        (degrees; a representative point for lines and areas), ``confidence``,
+        ``mentions``, ``sentence`` (first evidence), ``source``, ``feature_id``.
+        Plain text: the app renders it as text, never as HTML.
+    """
+    points = [
+        None if g is None or g.is_empty else (g if g.geom_type == "Point" else g.representative_point())
+        for g in sites.geometry
+    ]
+    return pd.DataFrame(
+        {
+            "name": sites["name"].astype(str),
+            "kind": sites["kind"].astype(str),
+            "layer": sites["layer"].astype(str),
+            "country_code": sites["country_code"],
+            "lon": [round(p.x, 4) if p is not None else None for p in points],
+            "lat": [round(p.y, 4) if p is not None else None for p in points],
+            "confidence": sites["confidence"].round(2),
+            "mentions": sites["mentions"],
+            "sentence": [ev[0]["sentence"] if ev else "" for ev in sites["evidence"]],
+            "source": sites["source"].astype(str),
+            "feature_id": sites["feature_id"].astype(str),
+        }
+    )

@@ -1,0 +1,352 @@
+"""Layers -> folium.Map: one FeatureGroup per layer, an offline basemap, a legend.
+
+Every string that comes from an article (names, sentences) is HTML-escaped
+before it enters a popup or tooltip: article text is untrusted.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import folium
+import geopandas as gpd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from geodata.gazetteer import DATA_DIR
+from layers.assets import DEFAULT_BASE_URL, use_local_assets
+from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
+
+__all__ = ["BASEMAPS", "build_feature_group", "render_map", "to_latlon"]
+
+BASEMAP_PATH = DATA_DIR / "naturalearth" / "basemap.geojson"
+
+#: Basemap key -> label shown to the user.
+BASEMAPS: dict[str, str] = {
+    "naturalearth": "Natural Earth (offline)",
+    "osm": "OpenStreetMap tiles (needs network)",
+}
+_BASEMAP_STYLE = {
+    "land": {"fillColor": "#f3efe4", "color": "#c9c1ad", "weight": 0.6, "fillOpacity": 1.0},
+    "lake": {"fillColor": "#c6dcef", "color": "#9fbfdc", "weight": 0.5, "fillOpacity": 1.0},
+    "river": {"color": "#8fb4d9", "weight": 1.0, "fill": False},
+    "border": {"color": "#8d8470", "weight": 0.8, "dashArray": "4 3", "fill": False},
+}
+_SEA_COLOUR = "#dbe8f3"
+_POINT_RADIUS = {"populated_place": 6, "admin_area": 7, "incident": 8}
+
+
+def to_latlon(lon: float, lat: float) -> list[float]:
+    """Convert GeoJSON/shapely (lon, lat) order to Folium's [lat, lon], validated.
+
+    Parameters
+    ----------
+    lon, lat : float
+        Degrees, WGS84.
+
+    Returns
+    -------
+    list of float
+        ``[lat, lon]``.
+
+    Raises
+    ------
+    ValueError
+        If either is not a finite number or is out of range (|lat| > 90, |lon| > 180).
+
+    Examples
+    --------
+    >>> to_latlon(44.4, 33.3)
+    [33.3, 44.4]
+    """
+    try:
+        lon_f, lat_f = float(lon), float(lat)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"coordinates must be numbers, got lon={lon!r}, lat={lat!r}") from error
+    if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
+        raise ValueError(f"coordinates must be finite, got lon={lon_f}, lat={lat_f}")
+    if not (-90.0 <= lat_f <= 90.0 and -180.0 <= lon_f <= 180.0):
+        raise ValueError(f"coordinates out of range: lon={lon_f}, lat={lat_f}")
+    return [lat_f, lon_f]
+
+
+def _esc(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def popup_html(row: Mapping[str, Any], max_evidence: int = 5) -> str:
+    """Return the popup body of one feature, every value HTML-escaped.
+
+    Parameters
+    ----------
+    row : mapping
+        One row of the sites GeoDataFrame.
+    max_evidence : int, default 5
+        Evidence sentences shown (the rest are counted).
+
+    Returns
+    -------
+    str
+        An HTML fragment.
+    """
+    geometry = row.get("geometry")
+    coords = ""
+    if geometry is not None and not geometry.is_empty:
+        point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
+        coords = f"{point.y:.4f}, {point.x:.4f}"
+    parts = [
+        f"<div class='nm-popup' data-feature-id='{_esc(row.get('feature_id'))}'>",
+        f"<b>{_esc(row.get('name'))}</b><br>",
+        f"<i>{_esc(str(row.get('kind', '')).replace('_', ' '))}</i>",
+        f" · {_esc(row.get('country_code'))}<br>" if row.get("country_code") else "<br>",
+        f"lat, lon: {coords}<br>" if coords else "",
+        f"confidence: {float(row.get('confidence') or 0):.2f}"
+        f" · mentions: {int(row.get('mentions') or 0)}<br>",
+    ]
+    if row.get("event_type"):
+        parts.append(
+            f"event: {_esc(row.get('event_type'))}"
+            f" · date: {_esc(row.get('date') or row.get('date_text') or 'unknown')}<br>"
+        )
+    evidence = list(row.get("evidence") or [])
+    for item in evidence[:max_evidence]:
+        parts.append(f"<blockquote style='margin:4px 0'>“{_esc(item.get('sentence'))}”</blockquote>")
+    if len(evidence) > max_evidence:
+        parts.append(f"<i>… {len(evidence) - max_evidence} more</i><br>")
+    if row.get("note"):
+        parts.append(f"<small>note: {_esc(row.get('note'))}</small><br>")
+    parts.append(f"<small>source: {_esc(row.get('source'))}</small></div>")
+    return "".join(parts)
+
+
+def _tooltip(row: Mapping[str, Any], layer: LayerDef) -> str:
+    return f"{layer.icon} {_esc(row.get('name'))}"
+
+
+def build_feature_group(
+    frame: gpd.GeoDataFrame, layer: LayerDef, show: bool = True
+) -> folium.FeatureGroup:
+    """Build the map layer for one catalogue layer.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame, shape (n_features, k)
+        Features of this layer, EPSG:4326 (lon, lat degrees), columns of
+        :data:`geodata.sites.COLUMNS`.
+    layer : LayerDef
+        Its catalogue definition (title, colour, icon).
+    show : bool, default True
+        Whether the group is shown when the map opens.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named "<title> (<count>)"; empty if ``frame`` is empty. Points become
+        circle markers, lines polylines (dashed for strike paths), polygons
+        GeoJSON areas; each with an escaped tooltip and popup.
+
+    Raises
+    ------
+    ValueError
+        If ``frame`` is not in EPSG:4326.
+    """
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        raise ValueError(f"layer {layer.key!r} must be in EPSG:4326, got {frame.crs}")
+    group = folium.FeatureGroup(name=f"{layer.title} ({len(frame)})", show=show)
+    for row in frame.to_dict("records"):
+        geometry = row["geometry"]
+        if geometry is None or geometry.is_empty:
+            continue
+        popup = folium.Popup(popup_html(row), max_width=380)
+        tooltip = folium.Tooltip(_tooltip(row, layer))
+        kind = row.get("kind")
+        if geometry.geom_type == "Point":
+            folium.CircleMarker(
+                location=to_latlon(geometry.x, geometry.y),
+                radius=_POINT_RADIUS.get(str(kind), 7),
+                color="#ffffff" if kind != "incident" else "#000000",
+                weight=1.5,
+                fill=True,
+                fill_color=layer.color,
+                fill_opacity=0.9,
+                popup=popup,
+                tooltip=tooltip,
+            ).add_to(group)
+        elif geometry.geom_type in ("LineString", "MultiLineString"):
+            lines = [geometry] if geometry.geom_type == "LineString" else list(geometry.geoms)
+            for line in lines:
+                folium.PolyLine(
+                    locations=[to_latlon(lon, lat) for lon, lat, *_ in line.coords],
+                    color=layer.color,
+                    weight=4 if kind != "strike_path" else 2.5,
+                    opacity=0.85,
+                    dash_array="8 6" if kind in ("strike_path", "pipeline") else None,
+                    popup=popup,
+                    tooltip=tooltip,
+                ).add_to(group)
+        else:
+            folium.GeoJson(
+                {"type": "Feature", "properties": {}, "geometry": geometry.__geo_interface__},
+                style_function=lambda _f, c=layer.color: {
+                    "color": c, "weight": 1.2, "fillColor": c, "fillOpacity": 0.12,
+                },
+                popup=popup,
+                tooltip=tooltip,
+            ).add_to(group)
+    return group
+
+
+@lru_cache(maxsize=1)
+def _basemap_data() -> dict[str, Any]:
+    with BASEMAP_PATH.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _add_basemap(m: folium.Map, basemap: str) -> None:
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", name=BASEMAPS["osm"], control=False).add_to(m)
+        return
+    folium.GeoJson(
+        _basemap_data(),
+        name=BASEMAPS["naturalearth"],
+        style_function=lambda f: _BASEMAP_STYLE.get(f["properties"]["layer"], {}),
+        interactive=False,
+        control=False,
+        smooth_factor=1.5,
+    ).add_to(m)
+
+
+class _Legend(MacroElement):
+    """A fixed legend box (one line per layer: colour, icon, title, count)."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <div class="nm-legend" style="position:absolute;bottom:24px;right:10px;z-index:1000;
+             background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;
+             font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
+        {{ this.body }}
+        </div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}{% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.body = body
+
+
+def legend_html(counts: Mapping[str, int]) -> str:
+    """Return the legend rows for the layers in ``counts`` (escaped, static HTML).
+
+    Parameters
+    ----------
+    counts : mapping of str to int
+        Layer key -> number of features shown.
+
+    Returns
+    -------
+    str
+    """
+    rows = []
+    for key, count in counts.items():
+        layer = LAYER_BY_KEY[key]
+        rows.append(
+            f"<div><span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
+            f"background:{layer.color};margin-right:5px'></span>{html.escape(layer.icon)} "
+            f"{html.escape(layer.title)} ({count})</div>"
+        )
+    return "".join(rows)
+
+
+def render_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    visible: Iterable[str] | None = None,
+    basemap: str = "naturalearth",
+    asset_base_url: str = DEFAULT_BASE_URL,
+    height: str = "100%",
+) -> folium.Map:
+    """Draw the layers on a Folium map that needs no network.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Layer key -> features (EPSG:4326), e.g. from :func:`layers.catalog.build_layers`.
+    visible : iterable of str, optional
+        Keys of the layers to draw; default all. Hidden layers are left out of
+        the map entirely (not only unticked), so they cost nothing to send.
+    basemap : {"naturalearth", "osm"}, default "naturalearth"
+        Natural Earth land, lakes, rivers and borders drawn from embedded data
+        (no tiles), or OpenStreetMap tiles (needs network).
+    asset_base_url : str, default "/app/static/vendor"
+        Where the browser finds Leaflet (see :mod:`layers.assets`).
+    height : str, default "100%"
+        CSS height of the map.
+
+    Returns
+    -------
+    folium.Map
+        Fitted to the drawn features (the whole world when there are none),
+        with a scale bar, a layer control and a legend.
+
+    Raises
+    ------
+    ValueError
+        For an unknown basemap or a layer not in EPSG:4326.
+    """
+    if basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}; choose one of {sorted(BASEMAPS)}")
+    shown = [key for key in LAYER_BY_KEY if key in layers] if visible is None else [
+        key for key in LAYER_BY_KEY if key in set(visible) and key in layers
+    ]
+    m = folium.Map(
+        location=[25.0, 20.0],
+        zoom_start=2,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        height=height,
+        world_copy_jump=True,
+    )
+    m.get_root().header.add_child(
+        Element(f"<style>.leaflet-container{{background:{_SEA_COLOUR};}}</style>")
+    )
+    _add_basemap(m, basemap)
+    counts: dict[str, int] = {}
+    bounds: list[float] | None = None
+    for layer in LAYERS:
+        if layer.key not in shown:
+            continue
+        frame = layers[layer.key]
+        counts[layer.key] = len(frame)
+        build_feature_group(frame, layer).add_to(m)
+        non_empty = frame[~frame.geometry.is_empty & frame.geometry.notna()]
+        if layer.key != "countries" and not non_empty.empty:
+            minx, miny, maxx, maxy = non_empty.total_bounds
+            bounds = (
+                [minx, miny, maxx, maxy]
+                if bounds is None
+                else [min(bounds[0], minx), min(bounds[1], miny),
+                      max(bounds[2], maxx), max(bounds[3], maxy)]
+            )
+    if bounds is None:
+        for key in shown:
+            frame = layers[key]
+            if not frame.empty:
+                bounds = list(frame.total_bounds)
+    if bounds is not None and all(math.isfinite(v) for v in bounds):
+        m.fit_bounds([to_latlon(bounds[0], bounds[1]), to_latlon(bounds[2], bounds[3])],
+                     padding=(20, 20))
+    folium.LayerControl(collapsed=False).add_to(m)
+    if counts:
+        m.add_child(_Legend(legend_html(counts)))
+    return use_local_assets(m, asset_base_url)
