@@ -94,10 +94,15 @@ def sidebar(counts: dict[str, int]) -> None:
     with st.sidebar:
         st.header("Article")
         if SEEDS:
-            st.selectbox("Sample articles", [p.name for p in SEEDS], key="seed",
-                         on_change=on_seed_change)
-        st.file_uploader("Upload .txt, .md or .html", type=["txt", "md", "html", "htm"],
-                         key="upload", on_change=on_upload)
+            st.selectbox(
+                "Sample articles", [p.name for p in SEEDS], key="seed", on_change=on_seed_change
+            )
+        st.file_uploader(
+            "Upload .txt, .md or .html",
+            type=["txt", "md", "html", "htm"],
+            key="upload",
+            on_change=on_upload,
+        )
         if st.session_state["upload_message"]:
             st.error(st.session_state["upload_message"])
         st.text_area("Article text", key="text", height=220)
@@ -106,8 +111,9 @@ def sidebar(counts: dict[str, int]) -> None:
             st.date_input("Article date", key="article_date")
         st.header("Layers")
         for layer in LAYERS:
-            st.checkbox(f"{layer.icon} {layer.title} ({counts.get(layer.key, 0)})",
-                        key=f"layer_{layer.key}")
+            st.checkbox(
+                f"{layer.icon} {layer.title} ({counts.get(layer.key, 0)})", key=f"layer_{layer.key}"
+            )
         st.radio("Basemap", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
 
 
@@ -128,19 +134,28 @@ def main() -> None:
     st.title("newsmap")
     st.caption("Places, sites and incidents named in the article, each traceable to its sentence.")
     if parser.nlp is None:
-        st.warning("No spaCy NER pipeline is installed: toponyms are found by gazetteer "
-                   "matching only, so some places may be missed.")
+        st.warning(
+            "No spaCy NER pipeline is installed: toponyms are found by gazetteer "
+            "matching only, so some places may be missed."
+        )
     if too_long:
-        st.warning(f"The article has {len(text):,} characters; only the first "
-                   f"{MAX_APP_CHARS:,} are mapped. Your full text is kept in the box.")
+        st.warning(
+            f"The article has {len(text):,} characters; only the first "
+            f"{MAX_APP_CHARS:,} are mapped. Your full text is kept in the box."
+        )
     if not usable.strip():
         st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
     elif sites.empty:
         st.info("No places were found in this text.")
 
     fmap = render_map(layer_frames, visible, basemap=st.session_state["basemap"])
-    st_folium(fmap, key="map", height=560, use_container_width=True,
-              returned_objects=["last_object_clicked_popup"])
+    st_folium(
+        fmap,
+        key="map",
+        height=560,
+        use_container_width=True,
+        returned_objects=["last_object_clicked_popup"],
+    )
 
     shown = visible_sites(sites, visible)
     st.subheader(f"Features ({len(shown)} of {len(sites)})")
@@ -149,20 +164,40 @@ def main() -> None:
     exports = get_exports(usable, article_date, visible)
     stem = Path(st.session_state.get("seed") or "article").stem
     columns = st.columns(6)
-    columns[0].download_button("GeoJSON (all layers)", exports["geojson_all"],
-                               file_name=f"{stem}-all.geojson",
-                               mime="application/geo+json", key="dl_all")
-    columns[1].download_button("GeoJSON (visible)", exports["geojson_visible"],
-                               file_name=f"{stem}-visible.geojson",
-                               mime="application/geo+json", key="dl_visible")
-    columns[2].download_button("GeoPackage", exports["gpkg"], file_name=f"{stem}.gpkg",
-                               mime="application/geopackage+sqlite3", key="dl_gpkg")
-    columns[3].download_button("KML", exports["kml"], file_name=f"{stem}.kml",
-                               mime="application/vnd.google-earth.kml+xml", key="dl_kml")
-    columns[4].download_button("CSV", exports["csv"], file_name=f"{stem}.csv",
-                               mime="text/csv", key="dl_csv")
-    columns[5].download_button("HTML map", exports["html"], file_name=f"{stem}.html",
-                               mime="text/html", key="dl_html")
+    columns[0].download_button(
+        "GeoJSON (all layers)",
+        exports["geojson_all"],
+        file_name=f"{stem}-all.geojson",
+        mime="application/geo+json",
+        key="dl_all",
+    )
+    columns[1].download_button(
+        "GeoJSON (visible)",
+        exports["geojson_visible"],
+        file_name=f"{stem}-visible.geojson",
+        mime="application/geo+json",
+        key="dl_visible",
+    )
+    columns[2].download_button(
+        "GeoPackage",
+        exports["gpkg"],
+        file_name=f"{stem}.gpkg",
+        mime="application/geopackage+sqlite3",
+        key="dl_gpkg",
+    )
+    columns[3].download_button(
+        "KML",
+        exports["kml"],
+        file_name=f"{stem}.kml",
+        mime="application/vnd.google-earth.kml+xml",
+        key="dl_kml",
+    )
+    columns[4].download_button(
+        "CSV", exports["csv"], file_name=f"{stem}.csv", mime="text/csv", key="dl_csv"
+    )
+    columns[5].download_button(
+        "HTML map", exports["html"], file_name=f"{stem}.html", mime="text/html", key="dl_html"
+    )
 
 
 if __name__ == "__main__":

@@ -272,6 +272,41 @@ def _read_json(path: Path) -> object:
         return json.load(handle)
 
 
+def _country_points() -> dict[str, tuple[float, float, str]]:
+    """Return representative country points by ISO alpha-2: (lon, lat, how).
+
+    The area centroid (in the equal-area EPSG:6933 projection) of the country's
+    largest Natural Earth polygon, its main landmass; where that centroid falls
+    outside the polygon (a concave shape) the Natural Earth label point is used.
+    Gazetteers and encyclopaedias place a country near the middle of its main
+    landmass, which the label point (placed for legibility) often is not.
+    """
+    labels = _country_label_points()
+    if not COUNTRIES_PATH.exists():
+        return labels
+    try:
+        from pyproj import Transformer
+        from shapely.geometry import shape
+        from shapely.ops import transform
+    except ImportError:  # pragma: no cover - both are project dependencies
+        return labels
+    forward = Transformer.from_crs("EPSG:4326", "EPSG:6933", always_xy=True).transform
+    inverse = Transformer.from_crs("EPSG:6933", "EPSG:4326", always_xy=True).transform
+    out = dict(labels)
+    for feature in _read_json(COUNTRIES_PATH)["features"]:  # type: ignore[index]
+        code = feature["properties"].get("iso_a2")
+        if not code or not feature.get("geometry"):
+            continue
+        geom = transform(forward, shape(feature["geometry"]))
+        main = max(geom.geoms, key=lambda g: g.area) if hasattr(geom, "geoms") else geom
+        centroid = main.centroid
+        if not main.contains(centroid):
+            continue
+        lon, lat = inverse(centroid.x, centroid.y)
+        out[code] = (float(lon), float(lat), "main-landmass centroid")
+    return out
+
+
 def _country_label_points() -> dict[str, tuple[float, float, str]]:
     """Natural Earth label points by ISO alpha-2: (lon, lat, name)."""
     if not COUNTRIES_PATH.exists():
@@ -312,15 +347,16 @@ def _bare_names(name: str) -> list[str]:
 
 
 def _country_rows(countries: dict, capitals: dict[str, dict]) -> Iterable[dict]:
-    labels = _country_label_points()
+    labels = _country_points()
     aliases: dict[str, list[str]] = defaultdict(list)
     for alias, code in COUNTRY_ALIASES.items():
         aliases[code].append(alias)
     for country in countries.values():
         code = country["iso"]
         if code in labels:
-            lon, lat, _ = labels[code]
-            source = f"Natural Earth 1:50m admin-0 label point ({code}); names: GeoNames"
+            lon, lat, how = labels[code]
+            what = how if how == "main-landmass centroid" else "label point"
+            source = f"Natural Earth 1:50m admin-0 {what} ({code}); names: GeoNames"
         elif code in capitals:
             lon, lat = capitals[code]["longitude"], capitals[code]["latitude"]
             source = f"GeoNames capital of {code} ({country['capital']})"
@@ -343,9 +379,11 @@ def _country_rows(countries: dict, capitals: dict[str, dict]) -> Iterable[dict]:
 
 def _state_rows(states: dict, cities: dict) -> Iterable[dict]:
     coords: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    populations: dict[str, list[int]] = defaultdict(list)
     for city in cities.values():
         if city["countrycode"] == "US" and city.get("admin1code"):
             coords[city["admin1code"]].append((city["longitude"], city["latitude"]))
+            populations[city["admin1code"]].append(int(city.get("population") or 0))
     ap = defaultdict(list)
     for abbr, code in AP_STATE_ABBREVIATIONS.items():
         ap[code].append(abbr)
@@ -355,6 +393,7 @@ def _state_rows(states: dict, cities: dict) -> Iterable[dict]:
             continue
         lon = statistics.median(p[0] for p in points)
         lat = statistics.median(p[1] for p in points)
+        total = sum(populations.get(code, [0]))
         yield {
             "feature_id": f"geonames:{state['geonameid']}",
             "name": state["name"],
@@ -362,12 +401,12 @@ def _state_rows(states: dict, cities: dict) -> Iterable[dict]:
             "lat": lat,
             "lon": lon,
             "country_code": "US",
-            "population": 0,
+            "population": total,
             "geonameid": int(state["geonameid"]),
             "admin1": code,
             "source": (
                 f"GeoNames US state {state['geonameid']}; point = median of its "
-                f"{len(points)} cities500 places (derived)"
+                f"{len(points)} cities500 places, population = sum of theirs (derived)"
             ),
             "names": [state["name"], *ap.get(code, [])],
         }

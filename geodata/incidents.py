@@ -33,24 +33,40 @@ __all__ = ["EVENT_TYPES", "extract_incidents", "find_date"]
 
 #: Event types in order of precedence (the first found in a sentence wins).
 EVENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("explosion", re.compile(r"\b(explosions?|blasts?|bombings?|exploded|detonat\w*|"
-                             r"car bombs?)\b", re.I)),
+    (
+        "explosion",
+        re.compile(
+            r"\b(explosions?|blasts?|bombings?|exploded|detonat\w*|"
+            r"car bombs?)\b",
+            re.I,
+        ),
+    ),
     ("airstrike", re.compile(r"\b(air ?strikes?|airstrikes?|air raids?)\b", re.I)),
-    ("missile_strike", re.compile(r"\b(missiles?|rockets?|drones?)\b[\w\s-]{0,20}?"
-                                  r"\b(strikes?|attacks?|fired|launched|hit)\b", re.I)),
+    (
+        "missile_strike",
+        re.compile(
+            r"\b(missiles?|rockets?|drones?)\b[\w\s-]{0,20}?"
+            r"\b(strikes?|attacks?|fired|launched|hit)\b",
+            re.I,
+        ),
+    ),
     ("strike", re.compile(r"\b(strikes?|struck|shelling|bombard\w*)\b", re.I)),
     ("attack", re.compile(r"\b(attacks?|attacked|assaults?|ambush\w*|raids?)\b", re.I)),
     ("clash", re.compile(r"\b(clash\w*|fighting|gunfights?|firefights?)\b", re.I)),
-    ("protest", re.compile(r"\b(protests?|protesters?|demonstrations?|rall(?:y|ies))\b",
-                           re.I)),
+    ("protest", re.compile(r"\b(protests?|protesters?|demonstrations?|rall(?:y|ies))\b", re.I)),
     ("visit", re.compile(r"\b(visits?|visited|visiting|trip|tour)\b", re.I)),
 )
-_LOCATIVE = re.compile(r"\b(near|in|at|on|outside|against|targeting|to|with|visit)\s+"
-                       r"(?:the\s+)?$", re.I)
+_LOCATIVE = re.compile(
+    r"\b(near|in|at|on|outside|against|targeting|to|with|visit)\s+"
+    r"(?:the\s+)?$",
+    re.I,
+)
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|" \
-         r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_MONTH = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
 _DATE_PATTERNS = (
     ("dmy", re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b")),
     ("mdy", re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b")),
@@ -60,8 +76,16 @@ _DATE_PATTERNS = (
     ("decade", re.compile(r"\b(?:in\s+)?the\s+((?:19|20)\d0s)\b")),
     ("y", re.compile(r"\b(?:in|since|during|of)\s+((?:19|20)\d{2})\b")),
 )
-_PLACE_KINDS_SPECIFIC = ("airport", "military_base", "religious_site", "facility",
-                         "border_crossing", "port", "oil_field", "power_plant")
+_PLACE_KINDS_SPECIFIC = (
+    "airport",
+    "military_base",
+    "religious_site",
+    "facility",
+    "border_crossing",
+    "port",
+    "oil_field",
+    "power_plant",
+)
 
 
 def _month(word: str) -> int:
@@ -147,7 +171,8 @@ def _location(recognized: Recognized, places: list[Resolution], after: int) -> R
     """Pick the event's place: after a locative preposition, else the most specific."""
     text = recognized.text
     located = [
-        r for r in places
+        r
+        for r in places
         if _LOCATIVE.search(text[max(0, r.mention.start - 14) : r.mention.start])
         and not r.mention.is_demonym
     ]
@@ -160,8 +185,9 @@ def _location(recognized: Recognized, places: list[Resolution], after: int) -> R
     return None
 
 
-def _origin(recognized: Recognized, places: list[Resolution], keyword_start: int,
-            target: Resolution) -> Resolution | None:
+def _origin(
+    recognized: Recognized, places: list[Resolution], keyword_start: int, target: Resolution
+) -> Resolution | None:
     """Find the origin: a country (or demonym) standing just before the event word."""
     text = recognized.text
     best = None
@@ -187,8 +213,9 @@ def _point_of(res: Resolution, records: dict[str, SiteRecord]) -> Point:
     return Point(place.lon, place.lat)
 
 
-def _actors(recognized: Recognized, s_start: int, s_end: int,
-            places: list[Resolution]) -> list[str]:
+def _actors(
+    recognized: Recognized, s_start: int, s_end: int, places: list[Resolution]
+) -> list[str]:
     names: list[str] = []
     for start, _end, text, label in recognized.actors:
         if s_start <= start < s_end and label in ("NORP", "ORG", "PERSON"):
@@ -257,8 +284,15 @@ def extract_incidents(
                 seen[key].mentions += 1
                 continue
             records_added = _incident_records(
-                recognized, places, records, event_type, keyword_start, keyword_end,
-                target, sentence, article_date,
+                recognized,
+                places,
+                records,
+                event_type,
+                keyword_start,
+                keyword_end,
+                target,
+                sentence,
+                article_date,
             )
             seen[key] = records_added[0]
             out.extend(records_added)
@@ -295,8 +329,7 @@ def _incident_records(
     out: list[SiteRecord] = []
     iso_date, date_text = find_date(sentence, article_date)
     actors = _actors(recognized, s_start, s_end, places)
-    extra = {"event_type": event_type, "date": iso_date, "date_text": date_text,
-             "actors": actors}
+    extra = {"event_type": event_type, "date": iso_date, "date_text": date_text, "actors": actors}
     point = _point_of(target, records)
     label = event_type.replace("_", " ")
     incident = SiteRecord(
@@ -321,8 +354,9 @@ def _incident_records(
         if origin is not None and origin.place is not None:
             start_point = Point(origin.place.lon, origin.place.lat)
             path = SiteRecord(
-                feature_id=_incident_id("strike", s_start, event_type,
-                                        origin.place.feature_id + target.place.feature_id),
+                feature_id=_incident_id(
+                    "strike", s_start, event_type, origin.place.feature_id + target.place.feature_id
+                ),
                 name=f"{label.capitalize()}: {origin.place.name} to {target.place.name}",
                 kind="strike_path",
                 country_code=target.place.country_code,

@@ -77,7 +77,7 @@ _DIRECTION_PREFIX = re.compile(
 )
 #: News datelines: "MANSFIELD —", "ORLANDO, Fla. (AP) —", "HUDSON --".
 _DATELINE = re.compile(
-    r"(?:^|(?<=[.!?\n]\s)|(?<=\n))\s*([A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3})"
+    r"(?:^|(?<=\s))([A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3})"
     r"(?=\s*(?:,\s*[A-Z][A-Za-z.]+\s*)?(?:\((?:AP|Reuters|AFP|UPI)\)\s*)?(?:—|--|–|-\s|\x97))"
 )
 #: Party-district labels of US legislators: "R-Marshall", "DFL-Cook", "D-S.C.".

@@ -18,14 +18,15 @@ The score reported for a choice is its share of the candidates' softmax weight
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from geodata.gazetteer import KIND_PRIOR, Gazetteer, Place
-from geodata.names import normalize_name
-from geodata.recognize import Mention, Recognized
+from geodata.names import DEMONYMS, normalize_name
+from geodata.recognize import _DIRECTION_PREFIX, _FACILITY_TAIL, Mention, Recognized
 
 __all__ = ["Candidate", "Resolution", "resolve"]
 
@@ -36,6 +37,9 @@ W_COUNTRY = 0.30
 W_CAPITAL = 0.10
 W_QUALIFIER = 1.50
 W_PROXIMITY = 0.25
+W_ADMIN = 0.25
+#: Importance given to curated regions and water bodies (as if so many people).
+CURATED_IMPORTANCE = 10_000_000
 PROXIMITY_SCALE_KM = 400.0
 SOFTMAX_TEMPERATURE = 0.15
 MAX_CANDIDATES = 50
@@ -97,7 +101,7 @@ def _qualifiers(
         between = text[first.end : second.start]
         if between.strip() != ",":
             continue
-        for place in gazetteer.candidates(second.name)[:5]:
+        for place in _candidates(gazetteer, second.name)[:5]:
             if place.kind == "country":
                 out[i] = (place.country_code, None)
                 break
@@ -107,6 +111,47 @@ def _qualifiers(
     return out
 
 
+_GENERIC_TAIL = re.compile(
+    r"\s+(?:province|state|region|governorate|district|county|parish|city|town|area)$",
+    re.IGNORECASE,
+)
+
+
+def _candidates(gazetteer: Gazetteer, name: str) -> list[Place]:
+    """Candidates of ``name``; for an unknown name, those of a simpler form of it.
+
+    "Northeast Georgia" -> "Georgia", "Fargo city" -> "Fargo", "Sri Lankan" -> Sri
+    Lanka (a national adjective the NER typed as a place).
+    """
+    found = gazetteer.candidates(name)
+    if found:
+        return found
+    for pattern in (_DIRECTION_PREFIX, _FACILITY_TAIL, _GENERIC_TAIL):
+        simpler = pattern.sub("", name).strip()
+        if simpler and simpler != name:
+            found = gazetteer.candidates(simpler)
+            if found:
+                return found
+    code = DEMONYMS.get(name) or DEMONYMS.get(name[:-1] if name.endswith("s") else name)
+    if code:
+        place = gazetteer.get(f"country:{code}")
+        if place is not None:
+            return [place]
+    return []
+
+
+def _context_admin(recognized: Recognized, gazetteer: Gazetteer) -> Counter[tuple[str, str]]:
+    """First-level areas (country, admin1 code) the article names, with counts."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for mention in recognized.mentions:
+        if mention.is_demonym:
+            continue
+        best = _candidates(gazetteer, mention.name)[:1]
+        if best and best[0].kind == "admin_area" and best[0].admin1 and best[0].country_code:
+            counts[(best[0].country_code, best[0].admin1)] += 1
+    return counts
+
+
 def _context_countries(recognized: Recognized, gazetteer: Gazetteer) -> Counter[str]:
     """Countries the article names outright or through demonyms, with counts."""
     counts: Counter[str] = Counter()
@@ -114,7 +159,7 @@ def _context_countries(recognized: Recognized, gazetteer: Gazetteer) -> Counter[
         if mention.is_demonym and mention.country_code:
             counts[mention.country_code] += 1
             continue
-        best = gazetteer.candidates(mention.name)[:1]
+        best = _candidates(gazetteer, mention.name)[:1]
         if best and best[0].kind in ("country", "admin_area") and best[0].country_code:
             counts[best[0].country_code] += 1
     return counts
@@ -125,20 +170,32 @@ def _score_candidates(
     places: list[Place],
     countries: Counter[str],
     qualifier: tuple[str | None, str | None] | None,
-    anchors: list[tuple[float, float]],
+    anchors: list[tuple],
+    admins: Counter[tuple[str, str]] | None = None,
 ) -> np.ndarray:
     key = normalize_name(name)
     total_country = sum(countries.values()) or 1
+    anchors = anchors or []
     lats = np.array([a[0] for a in anchors]) if anchors else None
     lons = np.array([a[1] for a in anchors]) if anchors else None
     scores = np.zeros(len(places))
     for j, place in enumerate(places):
-        s = W_POPULATION * min(math.log10(place.population + 1) / 7.0, 1.0)
+        population = place.population
+        if place.feature_id.startswith("region:"):
+            population = max(population, CURATED_IMPORTANCE)
+        s = W_POPULATION * min(math.log10(population + 1) / 7.0, 1.0)
         s += W_KIND * KIND_PRIOR.get(place.kind, 0.4)
         s += W_NAME * (normalize_name(place.name) == key)
         s += W_CAPITAL * place.capital
         if place.country_code and place.country_code in countries:
             s += W_COUNTRY * (0.5 + 0.5 * countries[place.country_code] / total_country)
+        if (
+            admins
+            and place.kind != "admin_area"
+            and place.admin1
+            and (place.country_code, place.admin1) in admins
+        ):
+            s += W_ADMIN
         if qualifier is not None:
             country, admin1 = qualifier
             if country and place.country_code == country and (
@@ -148,6 +205,10 @@ def _score_candidates(
         if lats is not None and place.kind not in ("country", "continent"):
             distance = _haversine_km(place.lat, place.lon, lats, lons)
             s += W_PROXIMITY * float(np.mean(np.exp(-distance / PROXIMITY_SCALE_KM)))
+        elif anchors and place.kind == "country":
+            # A country is close to the places chosen inside it.
+            inside = sum(1 for a in anchors if len(a) > 2 and a[2] == place.country_code)
+            s += W_PROXIMITY * inside / len(anchors)
         scores[j] = s
     return scores
 
@@ -176,6 +237,7 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
     mentions = recognized.mentions
     qualifiers = _qualifiers(recognized, gazetteer)
     countries = _context_countries(recognized, gazetteer)
+    admins = _context_admin(recognized, gazetteer)
 
     # One sense per discourse: group mentions by normalised name (and by
     # qualifier, since "Paris, Texas" and "Paris" may differ).
@@ -187,14 +249,16 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
 
     candidates: dict[tuple, list[Place]] = {}
     for key, indices in groups.items():
-        candidates[key] = gazetteer.candidates(mentions[indices[0]].name)[:MAX_CANDIDATES]
+        candidates[key] = _candidates(gazetteer, mentions[indices[0]].name)[:MAX_CANDIDATES]
 
     # Pass 1 without spatial coherence; pass 2 adds closeness to the other names' picks.
     choice: dict[tuple, tuple[np.ndarray, list[Place]]] = {}
     for key, places in candidates.items():
         if places:
             name = mentions[groups[key][0]].name
-            choice[key] = (_score_candidates(name, places, countries, key[1], []), places)
+            choice[key] = (
+                _score_candidates(name, places, countries, key[1], [], admins), places
+            )
     for _ in range(2):
         picks = {
             key: places[int(np.argmax(scores))]
@@ -203,10 +267,10 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
         }
         updated = {}
         for key, (_scores, places) in choice.items():
-            anchors = [(p.lat, p.lon) for k, p in picks.items() if k != key]
+            anchors = [(p.lat, p.lon, p.country_code) for k, p in picks.items() if k != key]
             name = mentions[groups[key][0]].name
             updated[key] = (
-                _score_candidates(name, places, countries, key[1], anchors),
+                _score_candidates(name, places, countries, key[1], anchors, admins),
                 places,
             )
         choice = updated

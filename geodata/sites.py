@@ -33,9 +33,23 @@ __all__ = ["COLUMNS", "SiteRecord", "extract_sites", "sites_from_parse"]
 
 #: Columns of the sites GeoDataFrame, in order (DESIGN.md contract first).
 COLUMNS = [
-    "feature_id", "name", "kind", "layer", "country_code", "confidence", "mentions",
-    "evidence", "source", "note", "inferred", "alternatives", "event_type", "date",
-    "date_text", "actors", "geometry",
+    "feature_id",
+    "name",
+    "kind",
+    "layer",
+    "country_code",
+    "confidence",
+    "mentions",
+    "evidence",
+    "source",
+    "note",
+    "inferred",
+    "alternatives",
+    "event_type",
+    "date",
+    "date_text",
+    "actors",
+    "geometry",
 ]
 
 NEAR_KM = 30.0
@@ -46,13 +60,18 @@ INFERRED_CONFIDENCE = 0.4
 KIND_WORDS: dict[str, re.Pattern[str]] = {
     "religious_site": re.compile(
         r"\b(shrines?|mosques?|holy sites?|mausoleums?|tombs?|churches|church|synagogues?|"
-        r"temples?)\b", re.I),
+        r"temples?)\b",
+        re.I,
+    ),
     "military_base": re.compile(
-        r"\b(bases?|air ?bases?|airfields?|garrisons?|outposts?|military installations?)\b",
-        re.I),
+        r"\b(bases?|air ?bases?|airfields?|garrisons?|outposts?|military installations?)\b", re.I
+    ),
     "airport": re.compile(r"\b(airports?)\b", re.I),
-    "rail_line": re.compile(r"\b(railways?|railroads?|rail(?: link| line| project)?s?|"
-                            r"train lines?)\b", re.I),
+    "rail_line": re.compile(
+        r"\b(railways?|railroads?|rail(?: link| line| project)?s?|"
+        r"train lines?)\b",
+        re.I,
+    ),
     "pipeline": re.compile(r"\b(pipelines?)\b", re.I),
     "border_crossing": re.compile(r"\b(border crossings?|crossing points?)\b", re.I),
     "port": re.compile(r"\b(ports?|harbou?rs?)\b", re.I),
@@ -96,8 +115,9 @@ class SiteRecord:
         )
 
 
-def _place_geometry(feature_id: str, kind: str, country_code: str | None,
-                    lon: float, lat: float) -> tuple[BaseGeometry, str | None]:
+def _place_geometry(
+    feature_id: str, kind: str, country_code: str | None, lon: float, lat: float
+) -> tuple[BaseGeometry, str | None]:
     """Polygon for countries (Natural Earth), the catalogue line for routes, else a point."""
     if kind == "country" and country_code:
         shapes = country_shapes()
@@ -114,8 +134,9 @@ def _place_geometry(feature_id: str, kind: str, country_code: str | None,
 def _record_for_resolution(res: Resolution) -> SiteRecord:
     place = res.place
     assert place is not None
-    geometry, note = _place_geometry(place.feature_id, place.kind, place.country_code,
-                                     place.lon, place.lat)
+    geometry, note = _place_geometry(
+        place.feature_id, place.kind, place.country_code, place.lon, place.lat
+    )
     return SiteRecord(
         feature_id=place.feature_id,
         name=place.name,
@@ -126,9 +147,15 @@ def _record_for_resolution(res: Resolution) -> SiteRecord:
         confidence=res.score,
         note=note or "",
         alternatives=[
-            {"feature_id": c.place.feature_id, "name": c.place.name, "kind": c.place.kind,
-             "country_code": c.place.country_code, "lon": round(c.place.lon, 6),
-             "lat": round(c.place.lat, 6), "score": c.score}
+            {
+                "feature_id": c.place.feature_id,
+                "name": c.place.name,
+                "kind": c.place.kind,
+                "country_code": c.place.country_code,
+                "lon": round(c.place.lon, 6),
+                "lat": round(c.place.lat, 6),
+                "score": c.score,
+            }
             for c in res.alternatives
         ],
     )
@@ -154,8 +181,9 @@ def _record_for_site(site_id: str, confidence: float, inferred: bool) -> SiteRec
     )
 
 
-def _serves(site_geometry: BaseGeometry, site_countries: Iterable[str], res: Resolution,
-            within_km: float) -> bool:
+def _serves(
+    site_geometry: BaseGeometry, site_countries: Iterable[str], res: Resolution, within_km: float
+) -> bool:
     """Whether a catalogue geometry is at (or, for a route, reaches) a resolved place."""
     place = res.place
     assert place is not None
@@ -173,7 +201,9 @@ def _serves(site_geometry: BaseGeometry, site_countries: Iterable[str], res: Res
 
 
 def _link_catalogue(
-    recognized: Recognized, resolutions: list[Resolution], records: dict[str, SiteRecord],
+    recognized: Recognized,
+    resolutions: list[Resolution],
+    records: dict[str, SiteRecord],
     focus_countries: list[str],
 ) -> None:
     """Add catalogue sites named through a kind word plus a place (see module doc)."""
@@ -195,22 +225,27 @@ def _link_catalogue(
                 if named and kind not in ROUTE_KINDS:
                     continue  # the sentence names the facility itself
                 places = [
-                    r for r in in_sentence
-                    if not r.mention.is_demonym
-                    and r.place.kind not in KIND_WORDS  # type: ignore[union-attr]
+                    r
+                    for r in in_sentence
+                    if not r.mention.is_demonym and r.place.kind not in KIND_WORDS  # type: ignore[union-attr]
                 ]
                 linked: list[tuple[str, float, bool, Resolution | None]] = []
                 if kind in ROUTE_KINDS:
                     for site_id, row in candidates.iterrows():
                         served = [
-                            r for r in places
-                            if _serves(row.geometry, row["countries"] or [row["country_code"]],
-                                       r, ROUTE_SERVES_KM)
+                            r
+                            for r in places
+                            if _serves(
+                                row.geometry,
+                                row["countries"] or [row["country_code"]],
+                                r,
+                                ROUTE_SERVES_KM,
+                            )
                         ]
                         toward = [
-                            r for r in places
-                            if r not in served
-                            and _serves(row.geometry, [], r, ROUTE_TOWARD_KM)
+                            r
+                            for r in places
+                            if r not in served and _serves(row.geometry, [], r, ROUTE_TOWARD_KM)
                         ]
                         reached = len({r.place.feature_id for r in served + toward})  # type: ignore[union-attr]
                         if served and reached >= 2:
@@ -219,7 +254,8 @@ def _link_catalogue(
                             linked.append((str(site_id), 0.6, False, served[0]))
                 else:
                     towns = [
-                        r for r in places
+                        r
+                        for r in places
                         if r.place.kind not in AREA_KINDS or r.place.kind == "admin_area"  # type: ignore[union-attr]
                     ]
                     for res in towns:
@@ -229,8 +265,9 @@ def _link_catalogue(
                     if not towns and kind == "military_base":
                         linked.extend(
                             (sid, INFERRED_CONFIDENCE, True, None)
-                            for sid in _generic_sites(recognized, in_sentence, candidates,
-                                                      w_start, focus_countries)
+                            for sid in _generic_sites(
+                                recognized, in_sentence, candidates, w_start, focus_countries
+                            )
                         )
                 for site_id, confidence, inferred, res in linked:
                     record = records.get(site_id)
@@ -247,8 +284,11 @@ def _link_catalogue(
 
 
 def _generic_sites(
-    recognized: Recognized, in_sentence: list[Resolution], candidates: gpd.GeoDataFrame,
-    word_start: int, focus_countries: list[str],
+    recognized: Recognized,
+    in_sentence: list[Resolution],
+    candidates: gpd.GeoDataFrame,
+    word_start: int,
+    focus_countries: list[str],
 ) -> list[str]:
     """Sites for a generic reference such as "American bases".
 
@@ -264,7 +304,8 @@ def _generic_sites(
     if user is None:
         return []
     located = [
-        r.place.country_code for r in in_sentence
+        r.place.country_code
+        for r in in_sentence
         if (r.place and r.place.kind == "country") or r.mention.is_demonym
     ]
     countries = [c for c in located if c and c != user] or focus_countries[:1]

@@ -32,8 +32,8 @@ from branca.element import Element
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "install_static",
     "inline_assets",
+    "install_static",
     "is_local_url",
     "use_local_assets",
 ]
@@ -57,9 +57,7 @@ _ASSETS: tuple[tuple[str, str, str, str, str], ...] = (
     ("js", "jquery", "jquery", "jquery.min.js", "jquery/jquery.min.js"),
     ("css", "leaflet_css", "leaflet", "leaflet.css", "leaflet/leaflet.css"),
 )
-_TREES: tuple[tuple[str, str, str], ...] = (
-    ("leaflet", "images", "leaflet/images"),
-)
+_TREES: tuple[tuple[str, str, str], ...] = (("leaflet", "images", "leaflet/images"),)
 
 
 def install_static(static_dir: str | Path) -> Path:
@@ -121,7 +119,10 @@ def use_local_assets(m: folium.Map, base_url: str = DEFAULT_BASE_URL) -> folium.
     for element in _walk(m):
         if element is m:
             continue
-        for _name, url in [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]:
+        for _name, url in [
+            *getattr(element, "default_js", []),
+            *getattr(element, "default_css", []),
+        ]:
             if not is_local_url(url):
                 raise ValueError(
                     f"{type(element).__name__} loads {url}, which is not served locally"

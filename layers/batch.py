@@ -21,7 +21,9 @@ __all__ = ["extract_chunk", "run_batch"]
 _PARSERS: dict[str | None, Any] = {}
 
 
-def extract_chunk(records: Sequence[dict[str, Any]], pipeline: str | None = None) -> gpd.GeoDataFrame:
+def extract_chunk(
+    records: Sequence[dict[str, Any]], pipeline: str | None = None
+) -> gpd.GeoDataFrame:
     """Extract the sites of a chunk of articles (runs inside a worker).
 
     Parameters
@@ -60,10 +62,12 @@ def extract_chunk(records: Sequence[dict[str, Any]], pipeline: str | None = None
         sites.insert(0, "article_id", str(record.get("id", "")))
         frames.append(sites)
     if not frames:
-        return gpd.GeoDataFrame(columns=["article_id", *COLUMNS], geometry="geometry",
-                                crs="EPSG:4326")
-    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
-                           crs="EPSG:4326")
+        return gpd.GeoDataFrame(
+            columns=["article_id", *COLUMNS], geometry="geometry", crs="EPSG:4326"
+        )
+    out = gpd.GeoDataFrame(
+        pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326"
+    )
     for column in JSON_COLUMNS:
         out[column] = [json.dumps(v, ensure_ascii=False) for v in out[column]]
     return out
@@ -107,8 +111,9 @@ def run_batch(
         client = Client(scheduler)
         cluster = None
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     try:
         futures = client.map(extract_chunk, chunks, pipeline=pipeline, pure=False)
@@ -119,8 +124,9 @@ def run_batch(
             cluster.close()
     frames = [f for f in frames if len(f)]
     if frames:
-        result = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
-                                  crs="EPSG:4326")
+        result = gpd.GeoDataFrame(
+            pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326"
+        )
     else:
         result = extract_chunk([], pipeline)
     result.to_parquet(output)

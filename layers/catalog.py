@@ -64,15 +64,20 @@ class LayerDef:
 
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef("countries", "Countries", ("country",), "#8c6bb1", "▦"),
-    LayerDef("regions", "Regions and water", ("continent", "region", "natural_feature"),
-             "#4a90a4", "≈"),
+    LayerDef(
+        "regions", "Regions and water", ("continent", "region", "natural_feature"), "#4a90a4", "≈"
+    ),
     LayerDef("places", "Cities and towns", ("populated_place", "admin_area"), "#1f77b4", "●"),
     LayerDef("airports", "Airports", ("airport",), "#17becf", "✈"),
     LayerDef("military", "Military sites", ("military_base",), "#2c6e2f", "★"),
     LayerDef("religious", "Religious sites", ("religious_site",), "#b8860b", "☪"),
-    LayerDef("infrastructure", "Facilities, ports and crossings",
-             ("facility", "border_crossing", "port", "power_plant", "oil_field", "gas_field"),
-             "#7f7f7f", "■"),
+    LayerDef(
+        "infrastructure",
+        "Facilities, ports and crossings",
+        ("facility", "border_crossing", "port", "power_plant", "oil_field", "gas_field"),
+        "#7f7f7f",
+        "■",
+    ),
     LayerDef("routes", "Rail and pipelines", ("rail_line", "pipeline"), "#e377c2", "═"),
     LayerDef("incidents", "Incidents", ("incident", "strike_path"), "#d62728", "✸"),
 )

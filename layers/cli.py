@@ -96,8 +96,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with open(args.output, "w", encoding="utf-8") as out:
         texts = (r["text"] for r in records)
-        for record, toponyms in zip(records, parser.parse(texts, demonyms=args.demonyms),
-                                    strict=True):
+        for record, toponyms in zip(
+            records, parser.parse(texts, demonyms=args.demonyms), strict=True
+        ):
             line = {"id": record.get("id"), "toponyms": toponyms}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     elapsed = time.perf_counter() - started
@@ -185,22 +186,31 @@ def build_parser() -> argparse.ArgumentParser:
     parse = sub.add_parser("parse", help="JSONL corpus -> JSONL of resolved toponyms")
     parse.add_argument("corpus")
     parse.add_argument("-o", "--output", required=True)
-    parse.add_argument("--no-demonyms", dest="demonyms", action="store_false",
-                       help="leave out demonym mentions (Iranian -> Iran)")
+    parse.add_argument(
+        "--no-demonyms",
+        dest="demonyms",
+        action="store_false",
+        help="leave out demonym mentions (Iranian -> Iran)",
+    )
     parse.set_defaults(func=cmd_parse)
 
     evaluate = sub.add_parser("evaluate", help="score predictions against gold toponyms")
     evaluate.add_argument("gold")
     evaluate.add_argument("--pred", help="MENTIONS.jsonl from `newsmap parse` (default: run it)")
-    evaluate.add_argument("--demonyms", action="store_true",
-                          help="count demonym mentions as toponyms (gold corpora do not)")
+    evaluate.add_argument(
+        "--demonyms",
+        action="store_true",
+        help="count demonym mentions as toponyms (gold corpora do not)",
+    )
     evaluate.set_defaults(func=cmd_evaluate)
 
     batch = sub.add_parser("batch", help="JSONL corpus -> GeoParquet of sites, on Dask")
     batch.add_argument("corpus")
     batch.add_argument("-o", "--output", required=True, help="output .parquet (GeoParquet)")
-    batch.add_argument("--scheduler", help="dask.distributed scheduler address "
-                       "(default: a LocalCluster on this machine)")
+    batch.add_argument(
+        "--scheduler",
+        help="dask.distributed scheduler address (default: a LocalCluster on this machine)",
+    )
     batch.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes")
     batch.add_argument("--chunk-size", type=int, default=64, help="articles per task")
     batch.set_defaults(func=cmd_batch)

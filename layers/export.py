@@ -28,6 +28,7 @@ from layers.catalog import LAYER_BY_KEY
 __all__ = [
     "JSON_COLUMNS",
     "read_geojson",
+    "shape_from_rfc7946",
     "to_csv",
     "to_feature_collection",
     "to_geojson",
@@ -193,9 +194,21 @@ def read_geojson(data: str | bytes | Mapping[str, Any]) -> gpd.GeoDataFrame:
             raise GeoJSONError(f"feature {number} is not a GeoJSON Feature")
         geometry = feature.get("geometry")
         try:
-            geometries.append(shape(geometry) if geometry else None)
-        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+            parsed = shape(geometry) if geometry else None
+            coords = shapely.get_coordinates(parsed) if parsed is not None else np.empty((0, 2))
+        except (
+            ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.ShapelyError
+        ) as error:
             raise GeoJSONError(f"feature {number} has an invalid geometry: {error}") from error
+        if len(coords) and not (
+            np.isfinite(coords).all()
+            and (np.abs(coords[:, 0]) <= 180).all()
+            and (np.abs(coords[:, 1]) <= 90).all()
+        ):
+            raise GeoJSONError(
+                f"feature {number} has coordinates outside lon -180..180, lat -90..90"
+            )
+        geometries.append(parsed)
         properties = feature.get("properties") or {}
         if not isinstance(properties, Mapping):
             raise GeoJSONError(f"feature {number} has properties that are not an object")
@@ -211,9 +224,7 @@ def _flat_frame(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column == flat.geometry.name:
             continue
         if column in JSON_COLUMNS or flat[column].map(lambda v: isinstance(v, (list, dict))).any():
-            flat[column] = [
-                json.dumps(_json_native(v), ensure_ascii=False) for v in flat[column]
-            ]
+            flat[column] = [json.dumps(_json_native(v), ensure_ascii=False) for v in flat[column]]
     return flat
 
 
@@ -240,7 +251,8 @@ def to_gpkg(sites: gpd.GeoDataFrame, path: str | Path) -> Path:
         out = frame.reset_index(drop=True)
         # One geometry type per table is what GIS clients expect; mixed tables
         # are written as generic "Geometry".
-        out.to_file(path, layer=str(key), driver="GPKG", engine="pyogrio")
+        out.to_file(path, layer=str(key), driver="GPKG", engine="pyogrio",
+                    promote_to_multi=False)
     if flat.empty:
         flat.to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
     return path
@@ -262,9 +274,14 @@ def read_gpkg(path: str | Path) -> gpd.GeoDataFrame:
 
     names = [name for name, _ in pyogrio.list_layers(path)]
     order = {key: i for i, key in enumerate(LAYER_BY_KEY)}
-    frames = [gpd.read_file(path, layer=n, engine="pyogrio")
-              for n in sorted(names, key=lambda n: order.get(n, 99))]
+    frames = [
+        gpd.read_file(path, layer=n, engine="pyogrio")
+        for n in sorted(names, key=lambda n: order.get(n, 99))
+    ]
     frame = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
+    for column in frame.columns:
+        if column != "geometry" and pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = [None if pd.isna(v) else v for v in frame[column].astype(object)]
     for column in JSON_COLUMNS:
         if column in frame:
             frame[column] = [json.loads(v) if isinstance(v, str) else v for v in frame[column]]
@@ -307,13 +324,16 @@ def to_csv(sites: gpd.GeoDataFrame) -> str:
     """
     flat = _flat_frame(sites)
     geometry = flat.geometry
-    points = [g if g is None or g.is_empty or g.geom_type == "Point" else g.representative_point()
-              for g in geometry]
+    points = [
+        g if g is None or g.is_empty or g.geom_type == "Point" else g.representative_point()
+        for g in geometry
+    ]
     table = pd.DataFrame(flat.drop(columns=geometry.name))
     table["lon"] = [round(p.x, 6) if p is not None and not p.is_empty else None for p in points]
     table["lat"] = [round(p.y, 6) if p is not None and not p.is_empty else None for p in points]
-    table["wkt"] = [shapely.to_wkt(g, rounding_precision=6) if g is not None else ""
-                    for g in geometry]
+    table["wkt"] = [
+        shapely.to_wkt(g, rounding_precision=6) if g is not None else "" for g in geometry
+    ]
     return table.to_csv(index=False)
 
 
@@ -353,3 +373,25 @@ def to_gpkg_bytes(sites: gpd.GeoDataFrame) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         target = to_gpkg(sites, Path(folder) / "sites.gpkg")
         return target.read_bytes()
+
+
+def shape_from_rfc7946(geometry: BaseGeometry | None) -> BaseGeometry | None:
+    """Return ``geometry`` exactly as :func:`to_geojson` writes it.
+
+    Coordinates rounded to 6 decimals, polygon exteriors counter-clockwise and
+    holes clockwise; useful to compare a read-back file with the original.
+
+    Parameters
+    ----------
+    geometry : shapely geometry or None
+        In EPSG:4326.
+
+    Returns
+    -------
+    shapely geometry or None
+        None for a missing or empty geometry.
+    """
+    if geometry is None:
+        return None
+    written = _rfc7946_geometry(geometry)
+    return shape(written) if written else None

@@ -133,7 +133,9 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
         Plain text: the app renders it as text, never as HTML.
     """
     points = [
-        None if g is None or g.is_empty else (g if g.geom_type == "Point" else g.representative_point())
+        None
+        if g is None or g.is_empty
+        else (g if g.geom_type == "Point" else g.representative_point())
         for g in sites.geometry
     ]
     return pd.DataFrame(

@@ -117,7 +117,9 @@ def popup_html(row: Mapping[str, Any], max_evidence: int = 5) -> str:
         )
     evidence = list(row.get("evidence") or [])
     for item in evidence[:max_evidence]:
-        parts.append(f"<blockquote style='margin:4px 0'>“{_esc(item.get('sentence'))}”</blockquote>")
+        parts.append(
+            f"<blockquote style='margin:4px 0'>“{_esc(item.get('sentence'))}”</blockquote>"
+        )
     if len(evidence) > max_evidence:
         parts.append(f"<i>… {len(evidence) - max_evidence} more</i><br>")
     if row.get("note"):
@@ -195,7 +197,10 @@ def build_feature_group(
             folium.GeoJson(
                 {"type": "Feature", "properties": {}, "geometry": geometry.__geo_interface__},
                 style_function=lambda _f, c=layer.color: {
-                    "color": c, "weight": 1.2, "fillColor": c, "fillOpacity": 0.12,
+                    "color": c,
+                    "weight": 1.2,
+                    "fillColor": c,
+                    "fillOpacity": 0.12,
                 },
                 popup=popup,
                 tooltip=tooltip,
@@ -305,9 +310,11 @@ def render_map(
     """
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {sorted(BASEMAPS)}")
-    shown = [key for key in LAYER_BY_KEY if key in layers] if visible is None else [
-        key for key in LAYER_BY_KEY if key in set(visible) and key in layers
-    ]
+    shown = (
+        [key for key in LAYER_BY_KEY if key in layers]
+        if visible is None
+        else [key for key in LAYER_BY_KEY if key in set(visible) and key in layers]
+    )
     m = folium.Map(
         location=[25.0, 20.0],
         zoom_start=2,
@@ -335,8 +342,12 @@ def render_map(
             bounds = (
                 [minx, miny, maxx, maxy]
                 if bounds is None
-                else [min(bounds[0], minx), min(bounds[1], miny),
-                      max(bounds[2], maxx), max(bounds[3], maxy)]
+                else [
+                    min(bounds[0], minx),
+                    min(bounds[1], miny),
+                    max(bounds[2], maxx),
+                    max(bounds[3], maxy),
+                ]
             )
     if bounds is None:
         for key in shown:
@@ -344,8 +355,9 @@ def render_map(
             if not frame.empty:
                 bounds = list(frame.total_bounds)
     if bounds is not None and all(math.isfinite(v) for v in bounds):
-        m.fit_bounds([to_latlon(bounds[0], bounds[1]), to_latlon(bounds[2], bounds[3])],
-                     padding=(20, 20))
+        m.fit_bounds(
+            [to_latlon(bounds[0], bounds[1]), to_latlon(bounds[2], bounds[3])], padding=(20, 20)
+        )
     folium.LayerControl(collapsed=False).add_to(m)
     if counts:
         m.add_child(_Legend(legend_html(counts)))

@@ -1,0 +1,116 @@
+"""AppTest: the Streamlit app runs, toggles layers, and exports what is visible."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from layers.catalog import LAYERS
+
+from .cases import HOSTILE_HTML
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+
+
+class _KeepingStorage(MemoryMediaFileStorage):
+    """AppTest's in-memory media storage, kept reachable after the run ends."""
+
+    latest: _KeepingStorage | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _KeepingStorage.latest = self
+
+
+@pytest.fixture
+def app(monkeypatch) -> AppTest:
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", _KeepingStorage)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _download(at: AppTest, key: str) -> bytes:
+    """The bytes a download button would deliver (from the run's media storage)."""
+    button = at.get("download_button")
+    for element in button:
+        if element.proto.id.endswith(key):
+            storage = _KeepingStorage.latest
+            assert storage is not None
+            return storage.get_file(element.proto.url.rsplit("/", 1)[-1]).content
+    raise AssertionError(f"no download button with key {key!r}")
+
+
+def test_smoke_seed_is_mapped(app):
+    labels = [c.label for c in app.checkbox]
+    assert any(label.endswith("Cities and towns (9)") or "Cities and towns (" in label
+               for label in labels)
+    assert app.text_area(key="text").value.startswith("Iran's President Masoud Pezeshkian")
+    table = app.dataframe[0].value
+    assert "Erbil" in set(table["name"])
+    assert app.title[0].value == "newsmap"
+
+
+@pytest.mark.parametrize("layer_key", [layer.key for layer in LAYERS])
+def test_unticking_a_layer_removes_it(app, layer_key):
+    before = app.dataframe[0].value
+    count = int((before["layer"] == layer_key).sum())
+    app.checkbox(key=f"layer_{layer_key}").uncheck().run()
+    assert not app.exception
+    after = app.dataframe[0].value
+    assert layer_key not in set(after["layer"])
+    assert len(after) == len(before) - count
+    # The toggle survives an unrelated rerun.
+    app.radio(key="basemap").set_value("osm").run()
+    assert app.checkbox(key=f"layer_{layer_key}").value is False
+    assert layer_key not in set(app.dataframe[0].value["layer"])
+
+
+def test_visible_download_is_a_feature_collection_of_visible_layers(app):
+    app.checkbox(key="layer_places").uncheck().run()
+    data = json.loads(_download(app, "dl_visible"))
+    assert data["type"] == "FeatureCollection"
+    layers = {f["properties"]["layer"] for f in data["features"]}
+    assert "places" not in layers
+    assert {"countries", "airports", "religious"} <= layers
+    everything = json.loads(_download(app, "dl_all"))
+    assert len(everything["features"]) == len(data["features"]) + sum(
+        1 for f in everything["features"] if f["properties"]["layer"] == "places"
+    )
+
+
+def test_empty_text_shows_a_hint(app):
+    app.text_area(key="text").set_value("").run()
+    assert not app.exception
+    assert any("Paste an article" in i.value for i in app.info)
+    assert len(app.dataframe[0].value) == 0
+
+
+def test_hostile_html_is_plain_text_in_the_table(app):
+    app.text_area(key="text").set_value(HOSTILE_HTML).run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert "Baghdad" in set(table["name"])
+    # st.dataframe renders cells as text; the markup survives only as characters.
+    assert any("<script>" in s for s in table["sentence"])
+
+
+def test_very_long_text_is_capped_with_a_message(app):
+    app.text_area(key="text").set_value("Flooding hit Basra again. " * 9000).run()
+    assert not app.exception
+    assert any("only the first" in w.value for w in app.warning)
+    assert len(app.text_area(key="text").value) > 200_000
+
+
+def test_seed_picker_restores_the_seed(app):
+    app.text_area(key="text").set_value("Protests in Najaf.").run()
+    assert set(app.dataframe[0].value["name"]) >= {"Najaf"}
+    seed = app.selectbox(key="seed")
+    seed.set_value(seed.options[0]).run()
+    # Selecting the same option does not fire on_change; the text stays the user's.
+    assert app.text_area(key="text").value == "Protests in Najaf."

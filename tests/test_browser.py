@@ -1,0 +1,408 @@
+"""Real-browser tests: ``streamlit run dashboard.py`` driven by Chromium (Playwright).
+
+They check that the map is really drawn by Leaflet inside the streamlit-folium
+iframe, that Leaflet comes from ``/app/static/vendor/`` and that no request ever
+leaves localhost, that the sidebar layer checkboxes change what is drawn, and that
+the GeoJSON downloads are well formed. ``test_screenshot_dashboard`` writes
+``docs/dashboard.png`` (the README screenshot).
+
+Chromium is the system one (``/usr/bin/chromium``); if it is missing the tests
+fail (they are not skipped), since CI installs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+STREAMLIT = Path(sys.executable).parent / "streamlit"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOT = ROOT / "docs" / "dashboard.png"
+VIEWPORT = {"width": 1400, "height": 900}
+
+MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
+#: Every vector feature Leaflet draws (circle markers, polylines, GeoJSON areas)
+#: is an SVG path with this class; the Natural Earth basemap is not interactive.
+DRAWN = "path.leaflet-interactive"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+IGNORED_SCHEMES = {"data", "blob", "about", "chrome-extension"}
+STARTUP_TIMEOUT = 120.0
+TIMEOUT = 60.0
+MIN_FEATURES = 20
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> object:
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except Exception as error:  # the iframe may be swapped mid-query by a rerun
+            last_error = error
+        else:
+            if value:
+                return value
+        time.sleep(0.25)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last error: {last_error})")
+
+
+def map_frame(page: Page) -> Frame | None:
+    """The single live streamlit-folium frame, or None (missing, or two during a rerun)."""
+    handles = page.query_selector_all(MAP_IFRAME)
+    if len(handles) != 1:
+        return None
+    return handles[0].content_frame()
+
+
+def drawn_count(page: Page) -> int | None:
+    """Number of features Leaflet drew in the map frame (None when no frame or no Leaflet)."""
+    frame = map_frame(page)
+    if frame is None or not frame.evaluate("typeof window.L !== 'undefined'"):
+        return None
+    return frame.locator(DRAWN).count()
+
+
+def wait_for_drawn(page: Page, expected: int | None = None, minimum: int = 1) -> int:
+    """Wait until the map shows ``expected`` features (or at least ``minimum``), stably."""
+
+    def settled() -> int | None:
+        first = drawn_count(page)
+        if first is None or (expected is not None and first != expected) or first < minimum:
+            return None
+        time.sleep(0.5)  # a rerun may be about to swap the iframe: require two equal reads
+        return first if drawn_count(page) == first else None
+
+    what = f"{expected} drawn features" if expected is not None else f">= {minimum} features"
+    return int(wait_for(settled, f"{what} in the map (now {drawn_count(page)})"))
+
+
+def layer_control_text(page: Page) -> str:
+    frame = map_frame(page)
+    assert frame is not None, "map iframe not found"
+    return frame.locator(".leaflet-control-layers").inner_text()
+
+
+def layer_checkbox(page: Page, title: str):
+    return (
+        page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]')
+        .filter(has_text=title)
+        .first
+    )
+
+
+def label_count(page: Page, title: str) -> int:
+    """The feature count in parentheses in a layer checkbox label."""
+    label = layer_checkbox(page, title).inner_text().strip()
+    match = re.search(r"\((\d+)\)\s*$", label)
+    assert match, f"no count in checkbox label {label!r}"
+    return int(match.group(1))
+
+
+def set_layer(page: Page, title: str, on: bool) -> None:
+    box = layer_checkbox(page, title)
+    checkbox = box.locator('input[type="checkbox"]')
+    if checkbox.is_checked() != on:
+        box.locator("label").click()
+    wait_for(lambda: checkbox.is_checked() == on, f"checkbox {title!r} to be {on}")
+
+
+def features_heading(page: Page) -> tuple[int, int]:
+    """(shown, total) from the "Features (N of M)" heading."""
+    text = page.get_by_role("heading", name=re.compile(r"^Features \(")).inner_text()
+    match = re.search(r"\((\d+) of (\d+)\)", text)
+    assert match, text
+    return int(match.group(1)), int(match.group(2))
+
+
+def download_json(page: Page, button: str) -> dict:
+    with page.expect_download(timeout=TIMEOUT * 1000) as info:
+        page.get_by_role("button", name=button).click()
+    download = info.value
+    path = download.path()
+    assert path is not None, f"download of {button!r} failed: {download.failure()}"
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def open_dashboard(browser_page: BrowserPage) -> int:
+    """Load the app and wait until the seed article's map is drawn; return the count."""
+    browser_page.page.goto(browser_page.url, wait_until="domcontentloaded")
+    return wait_for_drawn(browser_page.page, minimum=MIN_FEATURES)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    try:  # the server runs in its own session: signal its whole process group
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Run ``streamlit run dashboard.py`` on a free port; yield its URL."""
+    assert STREAMLIT.exists(), f"streamlit not found next to the interpreter: {STREAMLIT}"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                str(STREAMLIT),
+                "run",
+                "dashboard.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while not _healthy(url):
+                if process.poll() is not None:
+                    pytest.fail(
+                        f"streamlit exited with code {process.returncode}:\n"
+                        + log_path.read_text(errors="replace")[-4000:]
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"streamlit not healthy after {STARTUP_TIMEOUT:.0f} s:\n"
+                        + log_path.read_text(errors="replace")[-4000:]
+                    )
+                time.sleep(0.5)
+            yield url
+        finally:
+            _stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """The system Chromium, headless."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser tests need the Debian 'chromium' package "
+            "(Playwright's own download is not used)",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class BrowserPage:
+    """A fresh page (own context, so own Streamlit session) and what it fetched."""
+
+    def __init__(self, context: BrowserContext, page: Page, url: str) -> None:
+        self.context = context
+        self.page = page
+        self.url = url
+        self.requests: list[str] = []
+        self.external: list[str] = []
+        self.page_errors: list[str] = []
+
+    def on_request(self, request) -> None:
+        url = request.url
+        self.requests.append(url)
+        parts = urlsplit(url)
+        if parts.scheme in IGNORED_SCHEMES:
+            return
+        if parts.hostname not in LOCAL_HOSTS:
+            self.external.append(url)
+
+    def assert_offline(self) -> None:
+        assert self.external == [], f"requests left localhost: {self.external}"
+
+
+@pytest.fixture
+def browser_page(
+    browser: Browser, app_url: str, request: pytest.FixtureRequest
+) -> Iterator[BrowserPage]:
+    """A page on the app, recording non-local requests; screenshot on failure."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT * 1000)
+    state = BrowserPage(context, page, app_url)
+    context.on("request", state.on_request)  # every frame, workers included
+    page.on("pageerror", lambda error: state.page_errors.append(str(error)))
+    failed_before = request.session.testsfailed
+    try:
+        yield state
+    finally:
+        # the call phase's report is logged before fixture teardown runs
+        if request.session.testsfailed > failed_before:
+            ARTIFACTS.mkdir(exist_ok=True)
+            try:
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+            except Exception as error:
+                print(f"could not save the failure screenshot: {error}", file=sys.stderr)
+        context.close()
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_map_drawn_offline_with_local_leaflet(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    drawn = open_dashboard(browser_page)
+    assert drawn >= MIN_FEATURES
+
+    frame = map_frame(page)
+    assert frame is not None
+    # Leaflet itself, loaded from the app's static folder
+    assert frame.evaluate("typeof L === 'object' && typeof L.map === 'function'")
+    assert frame.evaluate("L.version").startswith("1.9")
+    scripts = frame.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
+    assert any(urlsplit(s).path == "/app/static/vendor/leaflet/leaflet.js" for s in scripts), (
+        scripts
+    )
+    local_paths = {urlsplit(u).path for u in browser_page.requests}
+    assert "/app/static/vendor/leaflet/leaflet.js" in local_paths
+    assert "/app/static/vendor/leaflet/leaflet.css" in local_paths
+    # the offline basemap (non-interactive land paths) is drawn under the features
+    assert frame.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)").count() > 100
+    assert "Cities and towns" in layer_control_text(page)
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()
+
+
+def test_unticking_a_layer_hides_its_features(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    before = open_dashboard(browser_page)
+    cities = label_count(page, "Cities and towns")
+    airports = label_count(page, "Airports")
+    assert cities > 0
+    assert airports > 0
+
+    set_layer(page, "Cities and towns", False)
+    after = wait_for_drawn(page, expected=before - cities)
+    assert after == before - cities
+    wait_for(
+        lambda: "Cities and towns" not in layer_control_text(page),
+        "the layer control to drop Cities and towns",
+    )
+
+    # a second rerun (another layer off, then on again) keeps Cities off
+    set_layer(page, "Airports", False)
+    wait_for_drawn(page, expected=before - cities - airports)
+    set_layer(page, "Airports", True)
+    assert wait_for_drawn(page, expected=before - cities) == before - cities
+    control = layer_control_text(page)
+    assert "Cities and towns" not in control
+    assert "Airports" in control
+    assert not layer_checkbox(page, "Cities and towns").locator("input").is_checked()
+    browser_page.assert_offline()
+
+
+def test_geojson_downloads(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    drawn = open_dashboard(browser_page)
+
+    everything = download_json(page, "GeoJSON (all layers)")
+    assert everything["type"] == "FeatureCollection"
+    bbox = everything.get("bbox")
+    assert isinstance(bbox, list)
+    assert len(bbox) == 4
+    features = everything["features"]
+    assert len(features) >= MIN_FEATURES
+    for feature in features:
+        props = feature["properties"]
+        for key in ("feature_id", "name", "kind", "layer", "evidence"):
+            assert key in props, (key, props)
+        assert isinstance(props["evidence"], list), props
+    assert "Erbil" in {f["properties"]["name"] for f in features}
+    assert any(f["properties"]["layer"] == "places" for f in features)
+
+    shown, total = features_heading(page)
+    cities = label_count(page, "Cities and towns")
+    set_layer(page, "Cities and towns", False)
+    wait_for(
+        lambda: features_heading(page) == (shown - cities, total),
+        f"the heading to read Features ({shown - cities} of {total})",
+    )
+    wait_for_drawn(page, expected=drawn - cities)
+
+    visible = download_json(page, "GeoJSON (visible)")
+    assert visible["type"] == "FeatureCollection"
+    assert len(visible["features"]) == shown - cities
+    assert not [f for f in visible["features"] if f["properties"]["layer"] == "places"]
+    browser_page.assert_offline()
+
+
+def test_screenshot_dashboard(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    frame = map_frame(page)
+    assert frame is not None
+    frame.locator(".nm-legend").wait_for(state="visible")
+    page.wait_for_timeout(1000)  # let fitBounds and the fonts settle before the picture
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert SCREENSHOT.exists()
+    assert SCREENSHOT.stat().st_size > 20_000
+    browser_page.assert_offline()

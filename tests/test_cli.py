@@ -1,0 +1,101 @@
+"""The `newsmap` command line, run in-process through layers.cli.main."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from layers.cli import main
+
+
+@pytest.fixture
+def seed_file(tmp_path, seed_text):
+    path = tmp_path / "seed.txt"
+    path.write_text(seed_text, encoding="utf-8")
+    return path
+
+
+def test_extract_writes_a_feature_collection(seed_file, tmp_path, capsys):
+    out = tmp_path / "sites.geojson"
+    assert main(["extract", str(seed_file), "-o", str(out), "--date", "2024-09-11"]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and "crs" not in data
+    ids = {f["properties"]["feature_id"] for f in data["features"]}
+    assert {"geonames:95446", "country:IQ", "site:imam-ali-shrine"} <= ids
+    erbil = next(f for f in data["features"] if f["id"] == "geonames:95446")
+    assert erbil["geometry"]["coordinates"] == [44.00943, 36.19117]
+    assert isinstance(erbil["properties"]["evidence"], list)
+    assert "wrote" in capsys.readouterr().err
+
+
+def test_parse_writes_one_line_per_input_in_order(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    docs = [
+        {"id": "a", "text": "Officials in Irbil met envoys from Basra."},
+        {"id": "b", "text": "Nothing here names a place."},
+        {"id": "c", "text": "Flooding closed roads near Karbala, Iraq."},
+    ]
+    corpus.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
+    out = tmp_path / "mentions.jsonl"
+    assert main(["parse", str(corpus), "-o", str(out)]) == 0
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert lines[1]["toponyms"] == []
+    irbil = lines[0]["toponyms"][0]
+    assert docs[0]["text"][irbil["start"] : irbil["end"]] == irbil["name"] == "Irbil"
+    assert irbil["geonameid"] == 95446 and irbil["country_code"] == "IQ"
+    assert abs(irbil["lat"] - 36.19117) < 0.02 and abs(irbil["lon"] - 44.00943) < 0.02
+    for key in ("start", "end", "name", "lat", "lon", "geonameid", "feature_id", "kind",
+                "country_code", "score"):
+        assert key in irbil
+
+
+def test_evaluate_with_predictions(tmp_path, capsys):
+    gold = tmp_path / "gold.jsonl"
+    text = "Rain fell on Najaf."
+    gold.write_text(json.dumps({"id": "x", "text": text, "toponyms": [
+        {"start": 13, "end": 18, "name": "Najaf", "lat": 32.02594, "lon": 44.34625}]}) + "\n",
+        encoding="utf-8")
+    pred = tmp_path / "pred.jsonl"
+    assert main(["parse", str(gold), "-o", str(pred)]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(gold), "--pred", str(pred)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["overlap_f1"] == 1.0
+    assert result["acc_at_161"] == 1.0
+    assert main(["evaluate", str(gold)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["end_to_end_acc_at_161"] == 1.0
+    assert result["documents_per_second"] > 0
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\xff\xfe\xfa not utf8 \xff", "not UTF-8"),
+    ],
+)
+def test_extract_bad_file_is_a_clear_error(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content[2:])
+    assert main(["extract", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_parse_bad_jsonl_is_a_clear_error(tmp_path, capsys):
+    corpus = tmp_path / "bad.jsonl"
+    corpus.write_text('{"id": 1, "text": "ok"}\n{oops\n', encoding="utf-8")
+    assert main(["parse", str(corpus), "-o", str(tmp_path / "o.jsonl")]) == 2
+    assert "bad.jsonl:2: invalid JSON" in capsys.readouterr().err
+    assert main(["extract", str(tmp_path / "missing.txt")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_gazetteer_fallback_without_ner(seed_file, tmp_path, capsys):
+    out = tmp_path / "sites.geojson"
+    assert main(["--pipeline", "none", "extract", str(seed_file), "-o", str(out)]) == 0
+    assert "gazetteer matching only" in capsys.readouterr().err
+    ids = {f["id"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]}
+    assert {"geonames:95446", "country:IR", "geonames:98860"} <= ids

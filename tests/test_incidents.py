@@ -1,0 +1,55 @@
+"""Incident dates and event sentences (hand-written sentences)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geodata.incidents import find_date
+from geodata.sites import extract_sites
+
+
+@pytest.mark.parametrize(
+    "sentence, article_date, expected",
+    [
+        ("The blast on 5 March 2024 killed two.", None, ("2024-03-05", "5 March 2024")),
+        ("Rockets fell on March 5, 2024, near the port.", None, ("2024-03-05", "March 5, 2024")),
+        ("The raid in January 2024 was the first.", None, ("2024-01", "January 2024")),
+        ("Iran attacked Israel in April.", date(2024, 9, 11), ("2024-04", "April")),
+        ("Iran attacked Israel in October.", date(2024, 9, 11), ("2023-10", "October")),
+        ("Iran attacked Israel in April.", None, (None, "April")),
+        ("US forces arrived in 2003.", None, ("2003", "2003")),
+        ("It was a war of the 1980s.", None, (None, "1980s")),
+        ("Nothing dated here.", None, (None, None)),
+        ("A convoy was hit on 31 February 2024.", None, ("2024-02", "February 2024")),
+    ],
+)
+def test_find_date(sentence, article_date, expected):
+    assert find_date(sentence, article_date) == expected
+
+
+def test_explosion_at_a_named_airport_uses_the_airport(geoparser):
+    text = "A car bomb exploded near Erbil International Airport on 3 May 2023."
+    sites = extract_sites(text, geoparser=geoparser)
+    incident = sites[sites["kind"] == "incident"].iloc[0]
+    assert incident["event_type"] == "explosion"
+    assert incident["date"] == "2023-05-03"
+    assert abs(incident.geometry.x - 43.9632) < 0.02 and abs(incident.geometry.y - 36.2376) < 0.02
+
+
+def test_strike_from_a_country_draws_a_path(geoparser):
+    text = "Turkish drones struck targets in Sulaymaniyah last week."
+    sites = extract_sites(text, geoparser=geoparser)
+    paths = sites[sites["kind"] == "strike_path"]
+    assert len(paths) == 1
+    line = paths.iloc[0].geometry
+    assert line.geom_type == "LineString"
+    start, end = line.coords[0], line.coords[-1]
+    assert 26 < start[0] < 45 and 36 < start[1] < 42  # inside Turkey
+    assert abs(end[0] - 45.43) < 0.2 and abs(end[1] - 35.56) < 0.2  # Sulaymaniyah
+
+
+def test_sentence_without_event_words_has_no_incident(geoparser):
+    sites = extract_sites("Basra is a port city on the Shatt al-Arab.", geoparser=geoparser)
+    assert not (sites["kind"] == "incident").any()

@@ -1,0 +1,130 @@
+"""Map builders, tested by rendering HTML (no browser)."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString, Point
+
+from layers.catalog import LAYER_BY_KEY, LAYERS, build_layers, layer_for_kind
+from layers.render import build_feature_group, render_map, to_latlon
+
+from .cases import HOSTILE_HTML
+
+
+def _html(m) -> str:
+    return re.sub(r"\s+", " ", m.get_root().render())
+
+
+def _frame(rows, crs="EPSG:4326"):
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+
+
+def _site(name, kind, geometry, **extra):
+    row = {"feature_id": f"test:{name}", "name": name, "kind": kind, "layer": layer_for_kind(kind),
+           "country_code": "IQ", "confidence": 0.9, "mentions": 1,
+           "evidence": [{"sentence": f"Something happened in {name}.", "start": 0, "end": 1,
+                         "text": name}],
+           "source": "test", "note": "", "geometry": geometry}
+    row.update(extra)
+    return row
+
+
+def test_to_latlon_validates():
+    assert to_latlon(44.4, 33.3) == [33.3, 44.4]
+    for lon, lat in [(float("nan"), 1), (1, float("inf")), (181, 0), (0, 91), ("x", 1)]:
+        with pytest.raises(ValueError):
+            to_latlon(lon, lat)
+
+
+def test_every_kind_has_a_layer():
+    from layers.catalog import KINDS
+
+    for kind in KINDS:
+        assert layer_for_kind(kind) in LAYER_BY_KEY
+
+
+def test_seed_map_has_layers_features_bounds_and_only_local_assets(seed_sites):
+    layers = build_layers(seed_sites)
+    page = _html(render_map(layers))
+    for layer in LAYERS:
+        count = len(layers[layer.key])
+        if count:
+            assert f"{layer.title} ({count})" in page
+    assert page.count("L.circleMarker(") == sum(
+        1 for g in seed_sites.geometry if g.geom_type == "Point"
+    )
+    assert re.search(r"circleMarker\(\s*\[33.34058, 44.40088\]", page)  # Baghdad [lat, lon]
+    assert "fitBounds" in page
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page)
+    scripts = [u for u in urls if u.endswith((".js", ".css"))]
+    assert scripts and all(u.startswith("/app/static/vendor/") for u in scripts)
+    assert "cdn.jsdelivr" not in page and "code.jquery.com" not in page
+
+
+def test_hidden_layer_is_left_out(seed_sites):
+    layers = build_layers(seed_sites)
+    visible = [layer.key for layer in LAYERS if layer.key != "places"]
+    page = _html(render_map(layers, visible))
+    assert "Cities and towns (" not in page
+    shown = seed_sites[seed_sites["layer"] != "places"]
+    assert page.count("L.circleMarker(") == sum(g.geom_type == "Point" for g in shown.geometry)
+    assert "Airports (1)" in page
+
+
+def test_hostile_html_is_escaped_in_popups_and_tooltips():
+    payload = HOSTILE_HTML
+    frame = _frame([_site(payload, "populated_place", Point(44.4, 33.3),
+                          evidence=[{"sentence": payload, "start": 0, "end": 3, "text": "x"}])])
+    group = build_feature_group(frame, LAYER_BY_KEY["places"])
+    from folium import Map
+
+    m = Map(tiles=None)
+    group.add_to(m)
+    page = m.get_root().render()
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "<svg/onload" not in page
+    assert "&lt;script&gt;alert" in page or "\\u0026lt;script\\u0026gt;" in page
+
+
+def test_lines_and_empty_layers():
+    frame = _frame([_site("rail", "rail_line", LineString([(47.78, 30.5), (48.03, 30.44)]))])
+    group = build_feature_group(frame, LAYER_BY_KEY["routes"])
+    assert group.layer_name == "Rail and pipelines (1)"
+    from folium import Map
+
+    m = Map(tiles=None)
+    group.add_to(m)
+    page = _html(m)
+    assert "L.polyline(" in page and "[30.5, 47.78]" in page
+    empty = build_feature_group(frame.iloc[0:0], LAYER_BY_KEY["routes"])
+    assert empty.layer_name == "Rail and pipelines (0)"
+    world = _html(render_map({"routes": frame.iloc[0:0]}))
+    assert "fitBounds" not in world
+
+
+def test_wrong_crs_is_refused():
+    frame = _frame([_site("x", "populated_place", Point(4_000_000, 3_000_000))], crs="EPSG:3857")
+    with pytest.raises(ValueError, match="EPSG:4326"):
+        build_feature_group(frame, LAYER_BY_KEY["places"])
+
+
+def test_osm_basemap_is_optional(seed_sites):
+    page = _html(render_map(build_layers(seed_sites), basemap="osm"))
+    assert "tile.openstreetmap.org" in page
+    with pytest.raises(ValueError, match="basemap"):
+        render_map(build_layers(seed_sites), basemap="satellite-nope")
+
+
+def test_standalone_html_inlines_leaflet(seed_sites):
+    from layers.export import to_html
+
+    page = to_html(render_map(build_layers(seed_sites)), title="<seed>")
+    assert "<title>&lt;seed&gt;</title>" in page
+    assert "/app/static/vendor" not in page
+    assert not re.findall(r'<script[^>]+src="https?://', page)
+    assert not re.findall(r'<link[^>]+href="https?://', page)
+    assert "L.circleMarker(" in page and "Leaflet" in page

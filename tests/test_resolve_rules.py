@@ -1,0 +1,103 @@
+"""One hand-written sentence per disambiguation rule of the resolver."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from geodata.parse import Geoparser
+
+
+@pytest.fixture(scope="module")
+def parser() -> Geoparser:
+    return Geoparser()
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def _parse(parser: Geoparser, text: str) -> list[dict]:
+    return next(iter(parser.parse([text])))
+
+
+def _find(records: list[dict], name: str) -> dict:
+    found = [r for r in records if r["name"] == name]
+    assert found, f"{name!r} not recognised in {[r['name'] for r in records]}"
+    return found[0]
+
+
+def test_state_qualifier(parser: Geoparser) -> None:
+    records = _parse(parser, "The county fair opened on Saturday in Paris, Texas, after rain.")
+    paris = _find(records, "Paris")
+    assert paris["country_code"] == "US"
+    assert _km(paris["lat"], paris["lon"], 33.66, -95.55) < 50
+
+
+def test_ap_abbreviation_qualifier(parser: Geoparser) -> None:
+    records = _parse(parser, "A new bridge was dedicated in Alexandria, La., on Monday.")
+    town = _find(records, "Alexandria")
+    assert town["country_code"] == "US"
+    assert _km(town["lat"], town["lon"], 31.31, -92.45) < 50
+
+
+def test_country_context(parser: Geoparser) -> None:
+    text = ("Floods hit eastern Australia this week. Volunteers in Richmond filled sandbags "
+            "while the army flew supplies to farms nearby.")
+    richmond = _find(_parse(parser, text), "Richmond")
+    assert richmond["country_code"] == "AU"
+
+
+def test_demonym_names_its_country(parser: Geoparser) -> None:
+    records = _parse(parser, "Kenyan officials said the harvest was better than expected.")
+    demonym = _find(records, "Kenyan")
+    assert demonym["demonym"] is True
+    assert demonym["feature_id"] == "country:KE"
+
+
+def test_religious_adjective_is_not_a_place(parser: Geoparser) -> None:
+    records = _parse(parser, "Shiite pilgrims walked for days to reach the shrine.")
+    assert all(r["name"] != "Shiite" for r in records)
+
+
+def test_one_sense_per_discourse(parser: Geoparser) -> None:
+    text = ("Police in Springfield, Illinois, closed two roads. Later, Springfield "
+            "officials said both would reopen on Friday.")
+    records = [r for r in _parse(parser, text) if r["name"] == "Springfield"]
+    assert len(records) == 2
+    assert records[0]["feature_id"] == records[1]["feature_id"]
+    assert records[0]["country_code"] == "US"
+
+
+def test_spatial_coherence(parser: Geoparser) -> None:
+    text = ("The storm moved from Perth towards Fremantle and Mandurah, knocking out power "
+            "along the coast.")
+    perth = _find(_parse(parser, text), "Perth")
+    assert perth["country_code"] == "AU"
+
+
+def test_irbil_is_erbil_iraq(parser: Geoparser) -> None:
+    records = _parse(parser, "Aid convoys waited near Irbil, in the north of Iraq, for two days.")
+    irbil = _find(records, "Irbil")
+    assert irbil["country_code"] == "IQ"
+    assert _km(irbil["lat"], irbil["lon"], 36.19117, 44.00943) < 2
+
+
+def test_unknown_place_is_unresolved(parser: Geoparser) -> None:
+    text = "Hikers reached Zqxvorbania Ridge in the afternoon."
+    records = _parse(parser, text)
+    for record in records:
+        assert text[record["start"]:record["end"]] == record["name"]
+        if "Zqxvorbania" in record["name"]:
+            assert record["lat"] is None and record["score"] == 0.0
+
+
+def test_scores_and_alternatives(parser: Geoparser) -> None:
+    records = _parse(parser, "Voters in Georgia and Paris waited for hours.")
+    for record in records:
+        assert 0.0 <= record["score"] <= 1.0
+        assert len(record["alternatives"]) <= 5
