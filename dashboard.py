@@ -43,17 +43,26 @@ def get_sites(text: str, article_date: date | None):
 
 
 @st.cache_data(max_entries=64)
-def get_exports(text: str, article_date: date | None, visible: tuple[str, ...]) -> dict:
-    """Every export of the current article, cached by text, date and visible layers."""
+def get_geojson(text: str, article_date: date | None, visible: tuple[str, ...]) -> dict:
+    """GeoJSON of all and of the visible layers, cached by text, date and visible layers."""
     sites = get_sites(text, article_date)
-    shown = visible_sites(sites, visible)
     return {
-        "geojson_all": to_geojson(sites),
-        "geojson_visible": to_geojson(shown),
-        "csv": to_csv(shown),
-        "kml": to_kml(shown),
-        "gpkg": to_gpkg_bytes(shown),
-        "html": to_html(render_map(build_layers(shown), visible), title="newsmap"),
+        "all": to_geojson(sites),
+        "visible": to_geojson(visible_sites(sites, visible)),
+    }
+
+
+def deferred_exports(text: str, article_date: date | None, visible: tuple[str, ...]) -> dict:
+    """Callables that build the heavier exports only when their button is clicked."""
+
+    def shown():
+        return visible_sites(get_sites(text, article_date), visible)
+
+    return {
+        "csv": lambda: to_csv(shown()),
+        "kml": lambda: to_kml(shown()),
+        "gpkg": lambda: to_gpkg_bytes(shown()),
+        "html": lambda: to_html(render_map(build_layers(shown()), visible), title="newsmap"),
     }
 
 
@@ -161,19 +170,20 @@ def main() -> None:
     st.subheader(f"Features ({len(shown)} of {len(sites)})")
     st.dataframe(feature_table(shown), hide_index=True, width="stretch")
 
-    exports = get_exports(usable, article_date, visible)
+    geojson = get_geojson(usable, article_date, visible)
+    exports = deferred_exports(usable, article_date, visible)
     stem = Path(st.session_state.get("seed") or "article").stem
     columns = st.columns(6)
     columns[0].download_button(
         "GeoJSON (all layers)",
-        exports["geojson_all"],
+        geojson["all"],
         file_name=f"{stem}-all.geojson",
         mime="application/geo+json",
         key="dl_all",
     )
     columns[1].download_button(
         "GeoJSON (visible)",
-        exports["geojson_visible"],
+        geojson["visible"],
         file_name=f"{stem}-visible.geojson",
         mime="application/geo+json",
         key="dl_visible",

@@ -150,9 +150,11 @@ def build_feature_group(
     Returns
     -------
     folium.FeatureGroup
-        Named "<title> (<count>)"; empty if ``frame`` is empty. Points become
-        circle markers, lines polylines (dashed for strike paths), polygons
-        GeoJSON areas; each with an escaped tooltip and popup.
+        Named "<title> (<count>)"; empty if ``frame`` is empty. One GeoJSON
+        layer holds every feature (one element instead of one per feature keeps
+        a rerun cheap): points as circle markers, lines dashed for strike paths
+        and pipelines, polygons as light areas; tooltips and popups are
+        pre-escaped HTML carried in the feature properties.
 
     Raises
     ------
@@ -162,49 +164,57 @@ def build_feature_group(
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         raise ValueError(f"layer {layer.key!r} must be in EPSG:4326, got {frame.crs}")
     group = folium.FeatureGroup(name=f"{layer.title} ({len(frame)})", show=show)
+    features = []
     for row in frame.to_dict("records"):
         geometry = row["geometry"]
         if geometry is None or geometry.is_empty:
             continue
-        popup = folium.Popup(popup_html(row), max_width=380)
-        tooltip = folium.Tooltip(_tooltip(row, layer))
-        kind = row.get("kind")
-        if geometry.geom_type == "Point":
-            folium.CircleMarker(
-                location=to_latlon(geometry.x, geometry.y),
-                radius=_POINT_RADIUS.get(str(kind), 7),
-                color="#ffffff" if kind != "incident" else "#000000",
-                weight=1.5,
-                fill=True,
-                fill_color=layer.color,
-                fill_opacity=0.9,
-                popup=popup,
-                tooltip=tooltip,
-            ).add_to(group)
-        elif geometry.geom_type in ("LineString", "MultiLineString"):
-            lines = [geometry] if geometry.geom_type == "LineString" else list(geometry.geoms)
-            for line in lines:
-                folium.PolyLine(
-                    locations=[to_latlon(lon, lat) for lon, lat, *_ in line.coords],
-                    color=layer.color,
-                    weight=4 if kind != "strike_path" else 2.5,
-                    opacity=0.85,
-                    dash_array="8 6" if kind in ("strike_path", "pipeline") else None,
-                    popup=popup,
-                    tooltip=tooltip,
-                ).add_to(group)
-        else:
-            folium.GeoJson(
-                {"type": "Feature", "properties": {}, "geometry": geometry.__geo_interface__},
-                style_function=lambda _f, c=layer.color: {
-                    "color": c,
-                    "weight": 1.2,
-                    "fillColor": c,
-                    "fillOpacity": 0.12,
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry.__geo_interface__,
+                "properties": {
+                    "feature_id": str(row.get("feature_id")),
+                    "kind": str(row.get("kind")),
+                    # Both are escaped HTML: Leaflet inserts them with innerHTML.
+                    "tooltip": _tooltip(row, layer),
+                    "popup": popup_html(row),
                 },
-                popup=popup,
-                tooltip=tooltip,
-            ).add_to(group)
+            }
+        )
+    if not features:
+        return group
+    color = layer.color
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        kind = feature["properties"]["kind"]
+        geom_type = feature["geometry"]["type"]
+        if geom_type in ("Point", "MultiPoint"):
+            return {
+                "color": "#000000" if kind == "incident" else "#ffffff",
+                "weight": 1.5,
+                "fillColor": color,
+                "fillOpacity": 0.9,
+                "radius": _POINT_RADIUS.get(kind, 7),
+            }
+        if "LineString" in geom_type:
+            return {
+                "color": color,
+                "weight": 2.5 if kind == "strike_path" else 4,
+                "opacity": 0.85,
+                "dashArray": "8 6" if kind in ("strike_path", "pipeline") else None,
+            }
+        return {"color": color, "weight": 1.2, "fillColor": color, "fillOpacity": 0.12}
+
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=layer.title,
+        style_function=style,
+        marker=folium.CircleMarker(radius=7, fill=True),
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
+        control=False,
+    ).add_to(group)
     return group
 
 

@@ -53,10 +53,10 @@ def test_seed_map_has_layers_features_bounds_and_only_local_assets(seed_sites):
         count = len(layers[layer.key])
         if count:
             assert f"{layer.title} ({count})" in page
-    assert page.count("L.circleMarker(") == sum(
-        1 for g in seed_sites.geometry if g.geom_type == "Point"
-    )
-    assert re.search(r"circleMarker\(\s*\[33.34058, 44.40088\]", page)  # Baghdad [lat, lon]
+    for feature_id in seed_sites["feature_id"]:
+        assert f'"feature_id": "{feature_id}"' in page
+    assert '"coordinates": [44.40088, 33.34058]' in page  # Baghdad, GeoJSON order
+    assert "L.CircleMarker(" in page
     assert "fitBounds" in page
     urls = re.findall(r'(?:src|href)="([^"]+)"', page)
     scripts = [u for u in urls if u.endswith((".js", ".css"))]
@@ -69,8 +69,8 @@ def test_hidden_layer_is_left_out(seed_sites):
     visible = [layer.key for layer in LAYERS if layer.key != "places"]
     page = _html(render_map(layers, visible))
     assert "Cities and towns (" not in page
-    shown = seed_sites[seed_sites["layer"] != "places"]
-    assert page.count("L.circleMarker(") == sum(g.geom_type == "Point" for g in shown.geometry)
+    for row in seed_sites.to_dict("records"):
+        assert (f'"feature_id": "{row["feature_id"]}"' in page) == (row["layer"] != "places")
     assert "Airports (1)" in page
 
 
@@ -99,7 +99,7 @@ def test_lines_and_empty_layers():
     m = Map(tiles=None)
     group.add_to(m)
     page = _html(m)
-    assert "L.polyline(" in page and "[30.5, 47.78]" in page
+    assert '"coordinates": [[47.78, 30.5], [48.03, 30.44]], "type": "LineString"' in page
     empty = build_feature_group(frame.iloc[0:0], LAYER_BY_KEY["routes"])
     assert empty.layer_name == "Rail and pipelines (0)"
     world = _html(render_map({"routes": frame.iloc[0:0]}))
@@ -127,4 +127,4 @@ def test_standalone_html_inlines_leaflet(seed_sites):
     assert "/app/static/vendor" not in page
     assert not re.findall(r'<script[^>]+src="https?://', page)
     assert not re.findall(r'<link[^>]+href="https?://', page)
-    assert "L.circleMarker(" in page and "Leaflet" in page
+    assert '"feature_id": "geonames:95446"' in page and "Leaflet" in page
