@@ -60,8 +60,14 @@ MIN_FEATURES = 20
 # --------------------------------------------------------------------------- helpers
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> object:
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` s."""
+def wait_for(
+    page: Page, condition: Callable[[], object], what: str, timeout: float = TIMEOUT
+) -> object:
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` s.
+
+    It sleeps with ``page.wait_for_timeout`` (not ``time.sleep``) so that Playwright keeps
+    dispatching events (requests, page errors) to the listeners meanwhile.
+    """
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:
@@ -72,7 +78,7 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = TIMEOU
         else:
             if value:
                 return value
-        time.sleep(0.25)
+        page.wait_for_timeout(250)
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last error: {last_error})")
 
 
@@ -99,11 +105,13 @@ def wait_for_drawn(page: Page, expected: int | None = None, minimum: int = 1) ->
         first = drawn_count(page)
         if first is None or (expected is not None and first != expected) or first < minimum:
             return None
-        time.sleep(0.5)  # a rerun may be about to swap the iframe: require two equal reads
+        page.wait_for_timeout(
+            500
+        )  # a rerun may be about to swap the iframe: require two equal reads
         return first if drawn_count(page) == first else None
 
     what = f"{expected} drawn features" if expected is not None else f">= {minimum} features"
-    return int(wait_for(settled, f"{what} in the map (now {drawn_count(page)})"))
+    return int(wait_for(page, settled, f"{what} in the map (now {drawn_count(page)})"))
 
 
 def layer_control_text(page: Page) -> str:
@@ -133,7 +141,7 @@ def set_layer(page: Page, title: str, on: bool) -> None:
     checkbox = box.locator('input[type="checkbox"]')
     if checkbox.is_checked() != on:
         box.locator("label").click()
-    wait_for(lambda: checkbox.is_checked() == on, f"checkbox {title!r} to be {on}")
+    wait_for(page, lambda: checkbox.is_checked() == on, f"checkbox {title!r} to be {on}")
 
 
 def features_heading(page: Page) -> tuple[int, int]:
@@ -276,6 +284,7 @@ class BrowserPage:
             self.external.append(url)
 
     def assert_offline(self) -> None:
+        self.page.wait_for_timeout(1000)  # deliver the request events still queued
         assert self.external == [], f"requests left localhost: {self.external}"
 
 
@@ -343,6 +352,7 @@ def test_unticking_a_layer_hides_its_features(browser_page: BrowserPage) -> None
     after = wait_for_drawn(page, expected=before - cities)
     assert after == before - cities
     wait_for(
+        page,
         lambda: "Cities and towns" not in layer_control_text(page),
         "the layer control to drop Cities and towns",
     )
@@ -382,6 +392,7 @@ def test_geojson_downloads(browser_page: BrowserPage) -> None:
     cities = label_count(page, "Cities and towns")
     set_layer(page, "Cities and towns", False)
     wait_for(
+        page,
         lambda: features_heading(page) == (shown - cities, total),
         f"the heading to read Features ({shown - cities} of {total})",
     )
