@@ -1,4 +1,4 @@
-"""newsmap dashboard: paste or upload an article, see its places on a map, export them.
+"""newsmap dashboard: paste or upload articles, check their places on a map, fix, export.
 
 Run with ``make run`` (or ``streamlit run dashboard.py``). This script only reads
 widgets, calls functions from ``geodata`` and ``layers``, and shows what they return.
@@ -6,22 +6,39 @@ widgets, calls functions from ``geodata`` and ``layers``, and shows what they re
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.parse import Geoparser
-from geodata.sites import extract_sites
+from geodata.sites import extract_sites, merge_sites
+from layers.analysis import (
+    distances_km,
+    filter_sites,
+    highlight_html,
+    nearest_feature,
+    representative_lonlat,
+)
 from layers.assets import install_static
-from layers.catalog import LAYERS, build_layers
-from layers.export import to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
-from layers.inputs import MAX_APP_CHARS, InputError, decode_upload, feature_table, visible_sites
-from layers.render import BASEMAPS, render_map
+from layers.catalog import KINDS, LAYER_BY_KEY, LAYERS, build_layers
+from layers.corrections import apply_corrections, empty_corrections, place_to_candidate
+from layers.export import read_geojson, to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
+from layers.inputs import MAX_APP_CHARS, feature_table, parse_uploads
+from layers.render import (
+    BASEMAPS,
+    build_feature_groups,
+    render_base_map,
+    render_map,
+    selection_group,
+)
 
 ROOT = Path(__file__).resolve().parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+RING_RADII_KM = (25, 50, 100)
 
 
 def seed_text(name: str) -> str:
@@ -31,39 +48,21 @@ def seed_text(name: str) -> str:
 
 @st.cache_resource(show_spinner="Loading the gazetteer and the NER pipeline…")
 def get_geoparser() -> Geoparser:
-    """Load the geoparser once per server process."""
+    """Load the geoparser once per server process (and install the map assets)."""
     install_static(ROOT / "static")
     return Geoparser()
 
 
-@st.cache_data(max_entries=64, show_spinner="Finding places…")
+@st.cache_data(max_entries=128, show_spinner="Finding places…")
 def get_sites(text: str, article_date: date | None):
     """Geoparse ``text`` (cached by text and date)."""
-    return extract_sites(text, article_date=article_date, geoparser=get_geoparser())
+    return extract_sites(text[:MAX_APP_CHARS], article_date=article_date, geoparser=get_geoparser())
 
 
-@st.cache_data(max_entries=64)
-def get_geojson(text: str, article_date: date | None, visible: tuple[str, ...]) -> dict:
-    """GeoJSON of all and of the visible layers, cached by text, date and visible layers."""
-    sites = get_sites(text, article_date)
-    return {
-        "all": to_geojson(sites),
-        "visible": to_geojson(visible_sites(sites, visible)),
-    }
-
-
-def deferred_exports(text: str, article_date: date | None, visible: tuple[str, ...]) -> dict:
-    """Callables that build the heavier exports only when their button is clicked."""
-
-    def shown():
-        return visible_sites(get_sites(text, article_date), visible)
-
-    return {
-        "csv": lambda: to_csv(shown()),
-        "kml": lambda: to_kml(shown()),
-        "gpkg": lambda: to_gpkg_bytes(shown()),
-        "html": lambda: to_html(render_map(build_layers(shown()), visible), title="newsmap"),
-    }
+@st.cache_data(max_entries=16)
+def get_imported(collection_json: str):
+    """Read a saved map (GeoJSON text)."""
+    return read_geojson(collection_json)
 
 
 def init_state() -> None:
@@ -71,34 +70,113 @@ def init_state() -> None:
     defaults: dict[str, object] = {
         "seed": SEEDS[0].name if SEEDS else "",
         "text": seed_text(SEEDS[0].name) if SEEDS else "",
+        "articles": [],
+        "imported": None,
+        "upload_messages": [],
         "basemap": "naturalearth",
         "use_date": False,
         "article_date": date.today(),
-        "upload_message": "",
+        "article_filter": "All articles",
+        "kinds": [],
+        "min_confidence": 0.0,
+        "name_query": "",
+        "selected": "",
+        "rings": False,
+        "last_click": None,
+        "corrections": {},
+        "add_query": "",
+        "pending_selection": None,
     }
     defaults.update({f"layer_{layer.key}": True for layer in LAYERS})
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
 
 
+# ----------------------------------------------------------------- callbacks
+
+
 def on_seed_change() -> None:
-    """Load the chosen sample article into the text box."""
+    """Load the chosen sample article into the text box (uploads are cleared)."""
     st.session_state["text"] = seed_text(st.session_state["seed"])
+    st.session_state["articles"] = []
+    st.session_state["imported"] = None
 
 
 def on_upload() -> None:
-    """Decode an uploaded file into the text box; keep the old text on failure."""
-    upload = st.session_state.get("upload")
-    if upload is None:
-        return
-    try:
-        st.session_state["text"] = decode_upload(upload.getvalue(), upload.name)
-        st.session_state["upload_message"] = ""
-    except InputError as error:
-        st.session_state["upload_message"] = str(error)
+    """Turn uploads into articles or a saved map; report what could not be used."""
+    files = st.session_state.get("upload") or []
+    articles, saved_map, problems = parse_uploads([(f.name, f.getvalue()) for f in files])
+    st.session_state["upload_messages"] = problems
+    if saved_map is not None:
+        import json
+
+        st.session_state["imported"] = json.dumps(saved_map)
+    if articles:
+        st.session_state["articles"] = articles
+        st.session_state["text"] = articles[0]["text"]
+        st.session_state["imported"] = None if saved_map is None else st.session_state["imported"]
 
 
-def sidebar(counts: dict[str, int]) -> None:
+def on_text_edit() -> None:
+    """Typing in the box maps the box's text (uploaded articles are put aside)."""
+    st.session_state["articles"] = []
+    st.session_state["imported"] = None
+
+
+def corrections_for(key: str) -> dict:
+    """Return (creating it) the corrections of the article set ``key``."""
+    store = st.session_state["corrections"]
+    if key not in store:
+        store[key] = empty_corrections()
+    return store[key]
+
+
+def select(feature_id: str) -> None:
+    """Select a feature on the next run (a widget's key cannot change after it is drawn)."""
+    st.session_state["pending_selection"] = feature_id
+    st.rerun()
+
+
+# ----------------------------------------------------------------- data
+
+
+def current_articles() -> list[dict]:
+    """Articles being mapped: the uploads, else the text box."""
+    if st.session_state["articles"]:
+        return st.session_state["articles"]
+    name = (
+        Path(st.session_state["seed"]).stem
+        if st.session_state["text"]
+        == (seed_text(st.session_state["seed"]) if st.session_state["seed"] else None)
+        else "pasted article"
+    )
+    return [{"name": name, "text": st.session_state["text"]}]
+
+
+def load_sites(articles: list[dict], article_date: date | None):
+    """Sites of the articles (merged when several), or of the imported map."""
+    if st.session_state["imported"]:
+        return get_imported(st.session_state["imported"])
+    frames = {a["name"]: get_sites(a["text"], article_date) for a in articles}
+    if len(frames) == 1:
+        return next(iter(frames.values()))
+    return merge_sites(frames)
+
+
+def article_key(articles: list[dict]) -> str:
+    """Return a short stable key for the set of articles (or the imported map)."""
+    digest = hashlib.sha1()
+    if st.session_state["imported"]:
+        digest.update(st.session_state["imported"].encode())
+    for article in articles:
+        digest.update(article["text"].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:12]
+
+
+# ----------------------------------------------------------------- views
+
+
+def sidebar(counts: dict[str, int], present_kinds: list[str], articles: list[dict]) -> None:
     """Draw the sidebar widgets (their values live in session state)."""
     with st.sidebar:
         st.header("Article")
@@ -107,106 +185,327 @@ def sidebar(counts: dict[str, int]) -> None:
                 "Sample articles", [p.name for p in SEEDS], key="seed", on_change=on_seed_change
             )
         st.file_uploader(
-            "Upload .txt, .md or .html",
-            type=["txt", "md", "html", "htm"],
+            "Upload articles (.txt .md .html .jsonl) or a saved map (.geojson)",
+            type=["txt", "md", "html", "htm", "jsonl", "geojson", "json"],
+            accept_multiple_files=True,
             key="upload",
             on_change=on_upload,
         )
-        if st.session_state["upload_message"]:
-            st.error(st.session_state["upload_message"])
-        st.text_area("Article text", key="text", height=220)
+        for message in st.session_state["upload_messages"]:
+            st.error(message)
+        if st.session_state["imported"]:
+            st.info(
+                "Showing a saved map (GeoJSON). Edit the text or pick a sample to "
+                "map an article again."
+            )
+        if len(articles) > 1:
+            st.selectbox(
+                "Article", ["All articles", *[a["name"] for a in articles]], key="article_filter"
+            )
+        st.text_area("Article text", key="text", height=200, on_change=on_text_edit)
         st.checkbox("Article date known", key="use_date")
         if st.session_state["use_date"]:
             st.date_input("Article date", key="article_date")
+
         st.header("Layers")
         for layer in LAYERS:
             st.checkbox(
                 f"{layer.icon} {layer.title} ({counts.get(layer.key, 0)})", key=f"layer_{layer.key}"
             )
+        st.header("Filters")
+        st.multiselect("Kinds (empty = all)", present_kinds, key="kinds")
+        st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="min_confidence")
+        st.text_input("Name contains", key="name_query")
         st.radio("Basemap", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
 
 
-def main() -> None:
-    """Build the page."""
-    st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
-    init_state()
-    parser = get_geoparser()
-    text: str = st.session_state["text"]
-    article_date = st.session_state["article_date"] if st.session_state["use_date"] else None
-    too_long = len(text) > MAX_APP_CHARS
-    usable = text[:MAX_APP_CHARS]
-    sites = get_sites(usable, article_date)
-    layer_frames = build_layers(sites)
-    sidebar({key: len(frame) for key, frame in layer_frames.items()})
-    visible = tuple(layer.key for layer in LAYERS if st.session_state[f"layer_{layer.key}"])
-
-    st.title("newsmap")
-    st.caption("Places, sites and incidents named in the article, each traceable to its sentence.")
-    if parser.nlp is None:
-        st.warning(
-            "No spaCy NER pipeline is installed: toponyms are found by gazetteer "
-            "matching only, so some places may be missed."
-        )
-    if too_long:
-        st.warning(
-            f"The article has {len(text):,} characters; only the first "
-            f"{MAX_APP_CHARS:,} are mapped. Your full text is kept in the box."
-        )
-    if not usable.strip():
-        st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
-    elif sites.empty:
-        st.info("No places were found in this text.")
-
-    fmap = render_map(layer_frames, visible, basemap=st.session_state["basemap"])
-    st_folium(
-        fmap,
-        key="map",
-        height=560,
-        use_container_width=True,
-        returned_objects=["last_object_clicked_popup"],
+def details_panel(sites, shown, corrections: dict) -> None:
+    """Show the selected feature: evidence, candidates, corrections, distances."""
+    options = ["", *shown["feature_id"]]
+    if st.session_state["selected"] not in options:
+        st.session_state["selected"] = ""
+    names = dict(zip(shown["feature_id"], shown["name"], strict=True))
+    st.selectbox(
+        "Selected feature",
+        options,
+        key="selected",
+        format_func=lambda fid: names.get(fid, "—") if fid else "— click the map —",
     )
+    fid = st.session_state["selected"]
+    if not fid:
+        st.caption("Click a feature on the map or a row of the table.")
+        return
+    row = shown[shown["feature_id"] == fid].iloc[0]
+    point = representative_lonlat(row.geometry)
+    st.markdown(f"**{row['name']}**", help=fid)
+    st.text(
+        f"{row['kind'].replace('_', ' ')} · {row['country_code'] or '—'}"
+        + (f" · lat {point[1]:.4f}, lon {point[0]:.4f}" if point else "")
+    )
+    st.text(
+        f"confidence {row['confidence']:.2f} · mentions {row['mentions']}"
+        + (" · inferred" if row.get("inferred") else "")
+    )
+    if row.get("event_type"):
+        st.text(
+            f"event: {row['event_type']} · date: "
+            f"{row.get('date') or row.get('date_text') or 'unknown'}"
+        )
+    st.caption(f"Source: {row['source']}")
+    if row.get("note"):
+        st.caption(f"Note: {row['note']}")
+    for item in row["evidence"] or []:
+        st.text(f"“{item['sentence']}”")
+    alternatives = list(row.get("alternatives") or [])
+    if alternatives:
+        labels = {
+            a["feature_id"]: f"{a['name']} ({a['country_code'] or '—'}, {a['kind']}, "
+            f"score {a['score']:.2f})"
+            for a in alternatives
+        }
+        choice = st.selectbox(
+            "Other candidates", list(labels), format_func=labels.get, key=f"alt_{fid}"
+        )
+        if st.button("Use this candidate", key=f"repick_{fid}"):
+            corrections["repicked"][fid] = next(
+                a for a in alternatives if a["feature_id"] == choice
+            )
+            select(choice)
+    with st.form(key=f"edit_{fid}"):
+        new_name = st.text_input("Name", value=row["name"])
+        new_kind = st.selectbox(
+            "Kind", KINDS, index=KINDS.index(row["kind"]) if row["kind"] in KINDS else 0
+        )
+        if st.form_submit_button("Apply edit"):
+            corrections["edited"][fid] = {"name": new_name, "kind": new_kind}
+            st.rerun()
+    if st.button("Reject this feature", key=f"reject_{fid}"):
+        corrections["rejected"].append(fid)
+        select("")
+    st.checkbox("Range rings (25, 50, 100 km)", key="rings")
+    distances = distances_km(sites, fid)
+    nearest = (
+        sites.assign(distance_km=distances.round(1))[["name", "kind", "distance_km"]]
+        .loc[sites["feature_id"] != fid]
+        .sort_values("distance_km")
+        .head(10)
+    )
+    st.dataframe(nearest, hide_index=True, width="stretch")
 
-    shown = visible_sites(sites, visible)
-    st.subheader(f"Features ({len(shown)} of {len(sites)})")
-    st.dataframe(feature_table(shown), hide_index=True, width="stretch")
 
-    geojson = get_geojson(usable, article_date, visible)
-    exports = deferred_exports(usable, article_date, visible)
-    stem = Path(st.session_state.get("seed") or "article").stem
-    columns = st.columns(6)
+def add_place_panel(geoparser: Geoparser, corrections: dict, click: dict | None) -> None:
+    """Add a missing place from the gazetteer, or at the last map click."""
+    with st.expander("Add a missing place"):
+        st.text_input("Search the gazetteer", key="add_query")
+        places = geoparser.gazetteer.search(st.session_state["add_query"], limit=8)
+        if places:
+            labels = {
+                p.feature_id: f"{p.name} ({p.country_code or '—'}, {p.kind.replace('_', ' ')})"
+                for p in places
+            }
+            choice = st.selectbox("Matches", list(labels), format_func=labels.get, key="add_choice")
+            if st.button("Add to the map", key="add_place"):
+                place = next(p for p in places if p.feature_id == choice)
+                corrections["added"].append(place_to_candidate(place))
+                select(place.feature_id)
+        if click:
+            with st.form(key="add_at_click"):
+                st.caption(f"Last click: lat {click['lat']:.4f}, lon {click['lng']:.4f}")
+                name = st.text_input("Name of a place here")
+                kind = st.selectbox("Kind", KINDS)
+                if st.form_submit_button("Add at the click") and name.strip():
+                    feature_id = f"user:{click['lat']:.4f},{click['lng']:.4f}"
+                    corrections["added"].append(
+                        {
+                            "feature_id": feature_id,
+                            "name": name.strip(),
+                            "kind": kind,
+                            "country_code": None,
+                            "lon": click["lng"],
+                            "lat": click["lat"],
+                            "source": "added by the user at a map click",
+                        }
+                    )
+                    st.rerun()
+
+
+def downloads(all_sites, shown, stem: str, visible: tuple[str, ...]) -> None:
+    """Download buttons; heavy formats are built only when clicked."""
+    columns = st.columns(7)
+    selected = shown[shown["feature_id"] == st.session_state["selected"]]
     columns[0].download_button(
         "GeoJSON (all layers)",
-        geojson["all"],
+        to_geojson(all_sites),
         file_name=f"{stem}-all.geojson",
         mime="application/geo+json",
         key="dl_all",
     )
     columns[1].download_button(
         "GeoJSON (visible)",
-        geojson["visible"],
+        to_geojson(shown),
         file_name=f"{stem}-visible.geojson",
         mime="application/geo+json",
         key="dl_visible",
     )
     columns[2].download_button(
+        "GeoJSON (selected)",
+        to_geojson(selected),
+        file_name=f"{stem}-selected.geojson",
+        mime="application/geo+json",
+        key="dl_selected",
+        disabled=selected.empty,
+    )
+    columns[3].download_button(
         "GeoPackage",
-        exports["gpkg"],
+        lambda: to_gpkg_bytes(shown),
         file_name=f"{stem}.gpkg",
         mime="application/geopackage+sqlite3",
         key="dl_gpkg",
     )
-    columns[3].download_button(
+    columns[4].download_button(
         "KML",
-        exports["kml"],
+        lambda: to_kml(shown),
         file_name=f"{stem}.kml",
         mime="application/vnd.google-earth.kml+xml",
         key="dl_kml",
     )
-    columns[4].download_button(
-        "CSV", exports["csv"], file_name=f"{stem}.csv", mime="text/csv", key="dl_csv"
-    )
     columns[5].download_button(
-        "HTML map", exports["html"], file_name=f"{stem}.html", mime="text/html", key="dl_html"
+        "CSV", lambda: to_csv(shown), file_name=f"{stem}.csv", mime="text/csv", key="dl_csv"
+    )
+    columns[6].download_button(
+        "HTML map",
+        lambda: to_html(render_map(build_layers(shown), visible), title=stem),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key="dl_html",
+    )
+
+
+def main() -> None:
+    """Build the page."""
+    st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
+    init_state()
+    if st.session_state["pending_selection"] is not None:
+        st.session_state["selected"] = st.session_state["pending_selection"]
+        st.session_state["pending_selection"] = None
+    geoparser = get_geoparser()
+    article_date = st.session_state["article_date"] if st.session_state["use_date"] else None
+    articles = current_articles()
+    key = article_key(articles)
+    corrections = corrections_for(key)
+    sites = apply_corrections(load_sites(articles, article_date), corrections)
+    if len(articles) > 1 and st.session_state["article_filter"] != "All articles":
+        wanted = st.session_state["article_filter"]
+        sites = sites[sites["articles"].map(lambda names: wanted in names)].reset_index(drop=True)
+    filtered = filter_sites(
+        sites,
+        kinds=st.session_state["kinds"] or None,
+        min_confidence=st.session_state["min_confidence"],
+        query=st.session_state["name_query"],
+    )
+    layer_frames = build_layers(filtered)
+    present_kinds = [k for k in KINDS if k in set(sites["kind"])]
+    sidebar({k: len(f) for k, f in layer_frames.items()}, present_kinds, articles)
+    visible = tuple(layer.key for layer in LAYERS if st.session_state[f"layer_{layer.key}"])
+    shown = filter_sites(filtered, layers=visible)
+
+    st.title("newsmap")
+    st.caption(
+        "Places, sites and incidents named in the article, each traceable to its "
+        "sentence. Click a feature to check it; correct what is wrong; export."
+    )
+    text = st.session_state["text"]
+    if geoparser.nlp is None:
+        st.warning(
+            "No spaCy NER pipeline is installed: toponyms are found by gazetteer "
+            "matching only, so some places may be missed."
+        )
+    if any(len(a["text"]) > MAX_APP_CHARS for a in articles):
+        st.warning(
+            f"An article is longer than {MAX_APP_CHARS:,} characters; only the first "
+            f"{MAX_APP_CHARS:,} are mapped. Your full text is kept in the box."
+        )
+    if not st.session_state["imported"] and not any(a["text"].strip() for a in articles):
+        st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
+    elif sites.empty:
+        st.info("No places were found in this text.")
+    elif shown.empty:
+        st.info("No feature passes the current layers and filters.")
+
+    map_column, detail_column = st.columns([3, 2])
+    with map_column:
+        groups = build_feature_groups(layer_frames, visible)
+        center = zoom = None
+        selected = shown[shown["feature_id"] == st.session_state["selected"]]
+        if not selected.empty:
+            lonlat = representative_lonlat(selected.iloc[0].geometry)
+            if lonlat is not None:
+                rings = RING_RADII_KM if st.session_state["rings"] else ()
+                groups.append(selection_group(*lonlat, selected.iloc[0]["name"], rings))
+                center, zoom = (lonlat[1], lonlat[0]), 8
+        base = render_base_map(build_layers(sites), basemap=st.session_state["basemap"])
+        state = st_folium(
+            base,
+            key=f"map-{key}-{st.session_state['basemap']}",
+            height=560,
+            use_container_width=True,
+            feature_group_to_add=groups,
+            layer_control=folium.LayerControl(collapsed=True),
+            center=center,
+            zoom=zoom,
+            returned_objects=["last_object_clicked"],
+        )
+    click = (state or {}).get("last_object_clicked")
+    if click and click != st.session_state["last_click"]:
+        st.session_state["last_click"] = click
+        hit = nearest_feature(shown, click["lng"], click["lat"], max_km=25.0)
+        if hit and hit != st.session_state["selected"]:
+            select(hit)
+    with detail_column:
+        details_panel(sites, shown, corrections)
+        add_place_panel(geoparser, corrections, st.session_state["last_click"])
+
+    with st.expander("Article text with highlighted mentions", expanded=False):
+        current = articles[0]["text"] if articles else text
+        if len(articles) > 1 and st.session_state["article_filter"] != "All articles":
+            current = next(
+                a["text"] for a in articles if a["name"] == st.session_state["article_filter"]
+            )
+        if not st.session_state["imported"]:
+            single = get_sites(current, article_date) if len(articles) > 1 else shown
+            visible_ids = set(shown["feature_id"])
+            marked = single[single["feature_id"].isin(visible_ids)]
+            st.html(
+                f"<div style='line-height:1.7'>"
+                f"{highlight_html(current[:MAX_APP_CHARS], marked, st.session_state['selected'])}"
+                f"</div>"
+            )
+
+    st.subheader(f"Features ({len(shown)} of {len(sites)})")
+    table = st.dataframe(
+        feature_table(shown),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="table",
+    )
+    rows = table.selection.rows if table is not None and hasattr(table, "selection") else []
+    if rows:
+        chosen = shown.iloc[rows[0]]["feature_id"]
+        if chosen != st.session_state["selected"]:
+            select(chosen)
+
+    stem = f"{Path(articles[0]['name']).stem if articles else 'newsmap'}-{date.today():%Y%m%d}"
+    downloads(sites, shown, stem, visible)
+    st.caption(
+        "The GeoJSON downloads include your corrections; upload one back to reopen "
+        "the same map. "
+        + ", ".join(
+            f"{LAYER_BY_KEY[k].title}: {len(layer_frames[k])}"
+            for k in visible
+            if len(layer_frames[k])
+        )
     )
 
 

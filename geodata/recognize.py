@@ -441,6 +441,11 @@ def _assemble(
                 blocked.append((ent.start_char, ent.end_char))
     else:
         sentences = _regex_sentences(text)
+    blocked_mask = None
+    if blocked:
+        blocked_mask = bytearray(len(text))
+        for s_, e_ in blocked:
+            blocked_mask[s_:e_] = b"\x01" * (e_ - s_)
     for match in _DATELINE.finditer(text):
         name = match.group(1).rstrip(".")
         if len(name) > 2 and _known(gazetteer, name.title()):
@@ -457,19 +462,19 @@ def _assemble(
             continue
         if needs_context and not _has_place_context(text, start):
             continue
-        inside_entity = any(s <= start and end <= e for s, e in blocked)
+        inside_entity = blocked_mask is not None and all(blocked_mask[start:end])
         if needs_context and inside_entity:
             continue
         priority = 3 if not needs_context else 1
         spans.append((start, end, "GAZETTEER", None, priority))
     # Resolve overlaps: longer spans first, then by source priority.
     spans.sort(key=lambda s: (-(s[1] - s[0]), -s[4], s[0]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters already covered by a kept span
     mentions: list[Mention] = []
     for start, end, label, code, _priority in spans:
-        if any(start < e and s < end for s, e in taken):
+        if any(taken[start:end]):
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         mentions.append(
             Mention(start, end, text[start:end], label, _sentence_index(sentences, start), code)
         )

@@ -29,7 +29,7 @@ from geodata.recognize import Recognized
 from geodata.resolve import Resolution, resolve
 from layers.catalog import LAYERS, layer_for_kind
 
-__all__ = ["COLUMNS", "SiteRecord", "extract_sites", "sites_from_parse"]
+__all__ = ["COLUMNS", "SiteRecord", "extract_sites", "merge_sites", "sites_from_parse"]
 
 #: Columns of the sites GeoDataFrame, in order (DESIGN.md contract first).
 COLUMNS = [
@@ -449,3 +449,39 @@ def extract_sites(
     recognized = parser.recognize([text if isinstance(text, str) else str(text)])[0]
     resolutions = resolve(recognized, parser.gazetteer)
     return sites_from_parse(recognized, resolutions, article_date)
+
+
+def merge_sites(frames: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Merge the sites of several articles: one row per feature, all evidence kept.
+
+    Parameters
+    ----------
+    frames : dict of str to GeoDataFrame
+        Article name -> its sites (from :func:`extract_sites`), in display order.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`COLUMNS` plus ``articles`` (list of article names). Every
+        evidence item gains an ``article`` key; ``mentions`` are summed and
+        ``confidence`` is the highest seen. Geometry, name and source come from
+        the first article that has the feature.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for article, frame in frames.items():
+        for row in frame.to_dict("records"):
+            evidence = [dict(item, article=article) for item in row["evidence"]]
+            current = merged.get(row["feature_id"])
+            if current is None:
+                merged[row["feature_id"]] = dict(row, evidence=evidence, articles=[article])
+                continue
+            current["evidence"] = current["evidence"] + evidence
+            current["mentions"] = int(current["mentions"]) + int(row["mentions"])
+            current["confidence"] = max(float(current["confidence"]), float(row["confidence"]))
+            if article not in current["articles"]:
+                current["articles"].append(article)
+    frame = pd.DataFrame(list(merged.values()), columns=[*COLUMNS, "articles"])
+    frame["mentions"] = frame["mentions"].astype("int64")
+    frame["confidence"] = frame["confidence"].astype("float64")
+    frame["inferred"] = frame["inferred"].astype("bool")
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")

@@ -18,6 +18,7 @@ __all__ = [
     "decode_upload",
     "feature_table",
     "html_to_text",
+    "parse_uploads",
     "visible_sites",
 ]
 
@@ -97,6 +98,60 @@ def decode_upload(data: bytes, filename: str = "") -> str:
     if controls > 0.05 * min(len(text), 10000):
         raise InputError(f"{filename or 'The file'} does not look like text.")
     return text
+
+
+def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | None, list[str]]:
+    """Sort uploaded files into articles, a saved map, and problems.
+
+    Parameters
+    ----------
+    files : list of (str, bytes)
+        File name and content of each upload.
+
+    Returns
+    -------
+    articles : list of dict
+        ``{"name", "text"}`` per article: one per .txt/.md/.html file, one per
+        line of a .jsonl file (``{"id", "text"}`` objects).
+    saved_map : dict or None
+        The last uploaded .geojson, parsed (a FeatureCollection), if any.
+    problems : list of str
+        One message per file or line that could not be used (the rest is kept).
+    """
+    import json
+
+    from layers.export import GeoJSONError, read_geojson
+
+    articles: list[dict] = []
+    saved_map = None
+    problems: list[str] = []
+    for name, data in files:
+        lower = name.lower()
+        try:
+            if lower.endswith((".geojson", ".json")):
+                text = decode_upload(data, name)
+                read_geojson(text)  # validates; raises GeoJSONError with the reason
+                saved_map = json.loads(text)
+            elif lower.endswith(".jsonl"):
+                text = decode_upload(data, name)
+                for number, line in enumerate(text.splitlines(), 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        record = json.loads(line)
+                    except json.JSONDecodeError:
+                        problems.append(f"{name}:{number}: not valid JSON; line skipped.")
+                        continue
+                    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                        problems.append(f'{name}:{number}: no "text" string; line skipped.')
+                        continue
+                    label = str(record.get("id") or f"{name}:{number}")
+                    articles.append({"name": label, "text": record["text"]})
+            else:
+                articles.append({"name": name, "text": decode_upload(data, name)})
+        except (InputError, GeoJSONError) as error:
+            problems.append(f"{name}: {error}")
+    return articles, saved_map, problems
 
 
 def visible_sites(sites: gpd.GeoDataFrame, visible: Iterable[str]) -> gpd.GeoDataFrame:

@@ -22,7 +22,15 @@ from geodata.gazetteer import DATA_DIR
 from layers.assets import DEFAULT_BASE_URL, use_local_assets
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
 
-__all__ = ["BASEMAPS", "build_feature_group", "render_map", "to_latlon"]
+__all__ = [
+    "BASEMAPS",
+    "build_feature_group",
+    "build_feature_groups",
+    "render_base_map",
+    "render_map",
+    "selection_group",
+    "to_latlon",
+]
 
 BASEMAP_PATH = DATA_DIR / "naturalearth" / "basemap.geojson"
 
@@ -283,6 +291,118 @@ def legend_html(counts: Mapping[str, int]) -> str:
     return "".join(rows)
 
 
+def _fit_bounds(m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Fit ``m`` to the features of ``layers`` (countries only when nothing else)."""
+    bounds: list[float] | None = None
+    ordered = [k for k in LAYER_BY_KEY if k in layers and k != "countries"] + ["countries"]
+    for key in ordered:
+        frame = layers.get(key)
+        if frame is None or frame.empty:
+            continue
+        if key == "countries" and bounds is not None:
+            break
+        non_empty = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+        if non_empty.empty:
+            continue
+        minx, miny, maxx, maxy = non_empty.total_bounds
+        bounds = (
+            [minx, miny, maxx, maxy]
+            if bounds is None
+            else [
+                min(bounds[0], minx),
+                min(bounds[1], miny),
+                max(bounds[2], maxx),
+                max(bounds[3], maxy),
+            ]
+        )
+    if bounds is not None and all(math.isfinite(v) for v in bounds):
+        m.fit_bounds(
+            [to_latlon(bounds[0], bounds[1]), to_latlon(bounds[2], bounds[3])], padding=(20, 20)
+        )
+
+
+def render_base_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    basemap: str = "naturalearth",
+    asset_base_url: str = DEFAULT_BASE_URL,
+    height: str = "100%",
+) -> folium.Map:
+    """Build the map without its feature layers: basemap, view, scale bar, legend.
+
+    The app passes the feature layers separately (``st_folium``'s
+    ``feature_group_to_add``), so toggling a layer updates the map in place
+    instead of rebuilding it: the view and the other layers stay as they are.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        All layers of the article (the view is fitted to them and the legend
+        counts them, whichever are visible).
+    basemap : {"naturalearth", "osm"}, default "naturalearth"
+        Natural Earth land, lakes, rivers and borders from embedded data (no
+        tiles), or OpenStreetMap tiles (needs network).
+    asset_base_url : str, default "/app/static/vendor"
+        Where the browser finds Leaflet (see :mod:`layers.assets`).
+    height : str, default "100%"
+        CSS height of the map.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValueError
+        For an unknown basemap.
+    """
+    if basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}; choose one of {sorted(BASEMAPS)}")
+    m = folium.Map(
+        location=[25.0, 20.0],
+        zoom_start=2,
+        tiles=None,
+        control_scale=True,
+        height=height,
+        world_copy_jump=True,
+    )
+    m.get_root().header.add_child(
+        Element(
+            f"<style>.leaflet-container{{background:{_SEA_COLOUR};}}"
+            ".leaflet-control-layers{font:12px/1.4 sans-serif;}</style>"
+        )
+    )
+    _add_basemap(m, basemap)
+    _fit_bounds(m, layers)
+    counts = {key: len(frame) for key, frame in layers.items() if len(frame)}
+    if counts:
+        m.add_child(_Legend(legend_html(counts)))
+    return use_local_assets(m, asset_base_url)
+
+
+def build_feature_groups(
+    layers: Mapping[str, gpd.GeoDataFrame], visible: Iterable[str] | None = None
+) -> list[folium.FeatureGroup]:
+    """Build one FeatureGroup per visible layer, in catalogue order.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Layer key -> features (EPSG:4326).
+    visible : iterable of str, optional
+        Keys to build; default all. Hidden layers are left out entirely.
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+    """
+    wanted = set(LAYER_BY_KEY) if visible is None else set(visible)
+    return [
+        build_feature_group(layers[layer.key], layer)
+        for layer in LAYERS
+        if layer.key in wanted and layer.key in layers
+    ]
+
+
 def render_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     visible: Iterable[str] | None = None,
@@ -290,7 +410,7 @@ def render_map(
     asset_base_url: str = DEFAULT_BASE_URL,
     height: str = "100%",
 ) -> folium.Map:
-    """Draw the layers on a Folium map that needs no network.
+    """Draw the layers on one self-contained Folium map that needs no network.
 
     Parameters
     ----------
@@ -300,8 +420,7 @@ def render_map(
         Keys of the layers to draw; default all. Hidden layers are left out of
         the map entirely (not only unticked), so they cost nothing to send.
     basemap : {"naturalearth", "osm"}, default "naturalearth"
-        Natural Earth land, lakes, rivers and borders drawn from embedded data
-        (no tiles), or OpenStreetMap tiles (needs network).
+        See :func:`render_base_map`.
     asset_base_url : str, default "/app/static/vendor"
         Where the browser finds Leaflet (see :mod:`layers.assets`).
     height : str, default "100%"
@@ -318,57 +437,53 @@ def render_map(
     ValueError
         For an unknown basemap or a layer not in EPSG:4326.
     """
-    if basemap not in BASEMAPS:
-        raise ValueError(f"unknown basemap {basemap!r}; choose one of {sorted(BASEMAPS)}")
-    shown = (
-        [key for key in LAYER_BY_KEY if key in layers]
-        if visible is None
-        else [key for key in LAYER_BY_KEY if key in set(visible) and key in layers]
-    )
-    m = folium.Map(
-        location=[25.0, 20.0],
-        zoom_start=2,
-        tiles=None,
-        control_scale=True,
-        prefer_canvas=False,
-        height=height,
-        world_copy_jump=True,
-    )
-    m.get_root().header.add_child(
-        Element(f"<style>.leaflet-container{{background:{_SEA_COLOUR};}}</style>")
-    )
-    _add_basemap(m, basemap)
-    counts: dict[str, int] = {}
-    bounds: list[float] | None = None
-    for layer in LAYERS:
-        if layer.key not in shown:
-            continue
-        frame = layers[layer.key]
-        counts[layer.key] = len(frame)
-        build_feature_group(frame, layer).add_to(m)
-        non_empty = frame[~frame.geometry.is_empty & frame.geometry.notna()]
-        if layer.key != "countries" and not non_empty.empty:
-            minx, miny, maxx, maxy = non_empty.total_bounds
-            bounds = (
-                [minx, miny, maxx, maxy]
-                if bounds is None
-                else [
-                    min(bounds[0], minx),
-                    min(bounds[1], miny),
-                    max(bounds[2], maxx),
-                    max(bounds[3], maxy),
-                ]
-            )
-    if bounds is None:
-        for key in shown:
-            frame = layers[key]
-            if not frame.empty:
-                bounds = list(frame.total_bounds)
-    if bounds is not None and all(math.isfinite(v) for v in bounds):
-        m.fit_bounds(
-            [to_latlon(bounds[0], bounds[1]), to_latlon(bounds[2], bounds[3])], padding=(20, 20)
-        )
-    folium.LayerControl(collapsed=False).add_to(m)
-    if counts:
-        m.add_child(_Legend(legend_html(counts)))
-    return use_local_assets(m, asset_base_url)
+    shown_keys = set(LAYER_BY_KEY) if visible is None else set(visible)
+    shown = {k: v for k, v in layers.items() if k in shown_keys}
+    m = render_base_map(shown, basemap, asset_base_url, height)
+    for group in build_feature_groups(shown):
+        group.add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def selection_group(
+    lon: float, lat: float, name: str, rings_km: Iterable[float] = ()
+) -> folium.FeatureGroup:
+    """Build the "Selection" layer: a halo around the selected feature and range rings.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The selected feature's (representative) point, degrees.
+    name : str
+        Its name (escaped in the tooltip).
+    rings_km : iterable of float, default ()
+        Radii of geodesic range rings in km.
+
+    Returns
+    -------
+    folium.FeatureGroup
+    """
+    from layers.analysis import range_rings
+
+    group = folium.FeatureGroup(name="Selection")
+    radii = list(rings_km)
+    if radii:
+        rings = range_rings(lon, lat, radii)
+        for radius, ring in zip(rings["radius_km"], rings.geometry, strict=True):
+            folium.PolyLine(
+                [to_latlon(x, y) for x, y in ring.exterior.coords],
+                color="#333333",
+                weight=1.2,
+                dash_array="4 4",
+                tooltip=f"{radius:g} km",
+            ).add_to(group)
+    folium.CircleMarker(
+        location=to_latlon(lon, lat),
+        radius=14,
+        color="#ff7f0e",
+        weight=3,
+        fill=False,
+        tooltip=f"Selected: {_esc(name)}",
+    ).add_to(group)
+    return group

@@ -105,9 +105,8 @@ def wait_for_drawn(page: Page, expected: int | None = None, minimum: int = 1) ->
         first = drawn_count(page)
         if first is None or (expected is not None and first != expected) or first < minimum:
             return None
-        page.wait_for_timeout(
-            500
-        )  # a rerun may be about to swap the iframe: require two equal reads
+        # a rerun may be about to swap the iframe: require two equal reads
+        page.wait_for_timeout(500)
         return first if drawn_count(page) == first else None
 
     what = f"{expected} drawn features" if expected is not None else f">= {minimum} features"
@@ -117,7 +116,8 @@ def wait_for_drawn(page: Page, expected: int | None = None, minimum: int = 1) ->
 def layer_control_text(page: Page) -> str:
     frame = map_frame(page)
     assert frame is not None, "map iframe not found"
-    return frame.locator(".leaflet-control-layers").inner_text()
+    # The control is collapsed (an icon until hovered): read its text, shown or not.
+    return frame.locator(".leaflet-control-layers").text_content() or ""
 
 
 def layer_checkbox(page: Page, title: str):

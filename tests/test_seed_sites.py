@@ -123,7 +123,8 @@ def test_airport_blast_is_an_incident_at_the_airport(seed_sites):
     assert len(incidents) == 1
     blast = incidents.iloc[0]
     assert km((blast.geometry.x, blast.geometry.y), EXPECTED["site:orbi"][:2]) <= TOLERANCE_KM
-    assert "explosion occurred near Baghdad International Airport" in blast["evidence"][0]["sentence"]
+    sentence = blast["evidence"][0]["sentence"]
+    assert "explosion occurred near Baghdad International Airport" in sentence
 
 
 def test_strikes_are_incidents_with_paths(seed_sites):
