@@ -258,19 +258,14 @@ def details_panel(sites, shown, corrections: dict) -> None:
         st.text(f"“{item['sentence']}”")
     alternatives = list(row.get("alternatives") or [])
     if alternatives:
-        labels = {
-            a["feature_id"]: f"{a['name']} ({a['country_code'] or '—'}, {a['kind']}, "
-            f"score {a['score']:.2f})"
+        by_label = {
+            f"{a['name']} ({a['country_code'] or '—'}, {a['kind']}, score {a['score']:.2f})": a
             for a in alternatives
         }
-        choice = st.selectbox(
-            "Other candidates", list(labels), format_func=labels.get, key=f"alt_{fid}"
-        )
+        label = st.selectbox("Other candidates", list(by_label), key=f"alt_{fid}")
         if st.button("Use this candidate", key=f"repick_{fid}"):
-            corrections["repicked"][fid] = next(
-                a for a in alternatives if a["feature_id"] == choice
-            )
-            select(choice)
+            corrections["repicked"][fid] = by_label[label]
+            select(by_label[label]["feature_id"])
     with st.form(key=f"edit_{fid}"):
         new_name = st.text_input("Name", value=row["name"])
         new_kind = st.selectbox(

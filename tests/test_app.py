@@ -114,3 +114,86 @@ def test_seed_picker_restores_the_seed(app):
     seed.set_value(seed.options[0]).run()
     # Selecting the same option does not fire on_change; the text stays the user's.
     assert app.text_area(key="text").value == "Protests in Najaf."
+
+
+def test_filters_follow_into_table_and_export(app):
+    app.slider(key="min_confidence").set_value(0.9).run()
+    table = app.dataframe[-1].value
+    assert len(table) > 0 and (table["confidence"] >= 0.9).all()
+    visible = json.loads(_download(app, "dl_visible"))
+    assert all(f["properties"]["confidence"] >= 0.9 for f in visible["features"])
+    app.slider(key="min_confidence").set_value(0.0).run()
+    app.text_input(key="name_query").set_value("erbil").run()
+    assert set(app.dataframe[-1].value["name"]) >= {"Erbil"}
+    assert all("erbil" in n.lower() for n in app.dataframe[-1].value["name"])
+    app.text_input(key="name_query").set_value("").run()
+    app.multiselect(key="kinds").set_value(["religious_site"]).run()
+    assert set(app.dataframe[-1].value["kind"]) == {"religious_site"}
+
+
+def test_selecting_a_feature_shows_details_and_distances(app):
+    app.selectbox(key="selected").set_value("geonames:95446").run()
+    assert not app.exception
+    texts = " ".join(t.value for t in app.text)
+    assert "lat 36.1912, lon 44.0094" in texts
+    assert "Irbil" in texts  # the evidence sentence
+    assert any("Erbil" in m.value for m in app.markdown)
+    app.checkbox(key="rings").check().run()
+    assert not app.exception
+    selected = json.loads(_download(app, "dl_selected"))
+    assert [f["id"] for f in selected["features"]] == ["geonames:95446"]
+
+
+def test_reject_and_repick_flow_into_exports(app):
+    app.selectbox(key="selected").set_value("country:GB").run()
+    app.button(key="reject_country:GB").click().run()
+    assert not app.exception
+    everything = json.loads(_download(app, "dl_all"))
+    assert "country:GB" not in {f["id"] for f in everything["features"]}
+    app.selectbox(key="selected").set_value("geonames:170654").run()
+    alternatives = app.selectbox(key="alt_geonames:170654")
+    choice = alternatives.options[0]
+    alternatives.select_index(0).run()
+    app.button(key="repick_geonames:170654").click().run()
+    assert not app.exception
+    ids = {f["id"] for f in json.loads(_download(app, "dl_all"))["features"]}
+    assert "geonames:170654" not in ids
+    assert app.selectbox(key="selected").value not in ("", "geonames:170654")
+    # The correction survives an unrelated rerun (a layer toggle).
+    app.checkbox(key="layer_incidents").uncheck().run()
+    assert "country:GB" not in set(app.dataframe[-1].value["feature_id"])
+    assert choice  # a candidate label was offered
+
+
+def test_add_a_place_from_the_gazetteer(app):
+    app.text_input(key="add_query").set_value("Kirkuk").run()
+    matches = app.selectbox(key="add_choice")
+    assert any("Kirkuk" in label for label in matches.options)
+    app.button(key="add_place").click().run()
+    assert not app.exception
+    assert "Kirkuk" in set(app.dataframe[-1].value["name"])
+
+
+def test_several_articles_merge_and_filter(app):
+    app.session_state["articles"] = [
+        {"name": "one.txt", "text": "Protesters gathered in Najaf and Basra."},
+        {"name": "two.txt", "text": "A drone strike hit a convoy near Najaf."},
+    ]
+    app.run()
+    assert not app.exception
+    table = app.dataframe[-1].value
+    najaf = table[table["name"] == "Najaf"]
+    assert len(najaf) == 1 and int(najaf["mentions"].iloc[0]) == 2
+    app.selectbox(key="article_filter").set_value("one.txt").run()
+    names = set(app.dataframe[-1].value["name"])
+    assert "Basra" in names or "Basrah" in names
+    assert not any(n.startswith("Strike") or "strike" in n.lower() for n in names)
+
+
+def test_saved_map_reopens_the_same_features(app):
+    saved = _download(app, "dl_all")
+    app.session_state["imported"] = saved.decode("utf-8")
+    app.run()
+    assert not app.exception
+    reopened = json.loads(_download(app, "dl_all"))
+    assert reopened == json.loads(saved)
