@@ -448,9 +448,10 @@ def main() -> None:
             layer_control=folium.LayerControl(collapsed=True),
             center=center,
             zoom=zoom,
-            returned_objects=["last_object_clicked"],
+            returned_objects=["last_object_clicked", "last_clicked"],
         )
-    click = (state or {}).get("last_object_clicked")
+    state = state or {}
+    click = state.get("last_object_clicked") or state.get("last_clicked")
     if click and click != st.session_state["last_click"]:
         st.session_state["last_click"] = click
         hit = nearest_feature(shown, click["lng"], click["lat"], max_km=25.0)

@@ -72,7 +72,7 @@ KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"train lines?)\b",
         re.I,
     ),
-    "pipeline": re.compile(r"\b(pipelines?)\b", re.I),
+    "pipeline": re.compile(r"\b(pipelines?|gas (?:imports?|supply|supplies|exports?))\b", re.I),
     "border_crossing": re.compile(r"\b(border crossings?|crossing points?)\b", re.I),
     "port": re.compile(r"\b(ports?|harbou?rs?)\b", re.I),
     "oil_field": re.compile(r"\b(oil ?fields?)\b", re.I),

@@ -210,9 +210,10 @@ def nearest_feature(
     -------
     str or None
     """
-    # Points win over lines and lines over areas when they are about as close
-    # (a marker sits on top of the rail line that passes through its town).
-    handicap = {"Point": 0.0, "Line": 1.0, "Polygon": 2.0}
+    # Points win over lines and lines over areas when they are about as close (a
+    # marker sits on the rail line through its town and inside its country's
+    # polygon; at country zoom one screen pixel is several km).
+    handicap = {"Point": 0.0, "Line": 3.0, "Polygon": 15.0}
     best, best_score = None, max_km
     click = Point(lon, lat)
     for feature_id, geometry in zip(sites["feature_id"], sites.geometry, strict=True):

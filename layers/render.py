@@ -21,6 +21,7 @@ from jinja2 import Template
 from geodata.gazetteer import DATA_DIR
 from layers.assets import DEFAULT_BASE_URL, use_local_assets
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
+from layers.controls import FullscreenControl, MeasureControl, MiniMap
 
 __all__ = [
     "BASEMAPS",
@@ -38,6 +39,18 @@ BASEMAP_PATH = DATA_DIR / "naturalearth" / "basemap.geojson"
 BASEMAPS: dict[str, str] = {
     "naturalearth": "Natural Earth (offline)",
     "osm": "OpenStreetMap tiles (needs network)",
+    "satellite": "Satellite, Esri World Imagery (needs network)",
+}
+_TILES: dict[str, tuple[str, str]] = {
+    "osm": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "&copy; OpenStreetMap contributors",
+    ),
+    "satellite": (
+        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/"
+        "{z}/{y}/{x}",
+        "Tiles &copy; Esri, Maxar, Earthstar Geographics, and the GIS User Community",
+    ),
 }
 _BASEMAP_STYLE = {
     "land": {"fillColor": "#f3efe4", "color": "#c9c1ad", "weight": 0.6, "fillOpacity": 1.0},
@@ -46,6 +59,8 @@ _BASEMAP_STYLE = {
     "border": {"color": "#8d8470", "weight": 0.8, "dashArray": "4 3", "fill": False},
 }
 _SEA_COLOUR = "#dbe8f3"
+MIN_SPAN_DEG = 0.5
+MAX_ZOOM = 18
 _POINT_RADIUS = {"populated_place": 6, "admin_area": 7, "incident": 8}
 
 
@@ -232,11 +247,13 @@ def _basemap_data() -> dict[str, Any]:
         return json.load(handle)
 
 
-def _add_basemap(m: folium.Map, basemap: str) -> None:
-    if basemap == "osm":
-        folium.TileLayer("OpenStreetMap", name=BASEMAPS["osm"], control=False).add_to(m)
-        return
-    folium.GeoJson(
+def _add_basemap(m: folium.Map, basemap: str) -> MacroElement:
+    """Add the basemap and the overview map drawn from the same source."""
+    if basemap in _TILES:
+        url, attribution = _TILES[basemap]
+        folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], control=False).add_to(m)
+        return MiniMap(tile_url=url)
+    land = folium.GeoJson(
         _basemap_data(),
         name=BASEMAPS["naturalearth"],
         style_function=lambda f: _BASEMAP_STYLE.get(f["properties"]["layer"], {}),
@@ -244,6 +261,7 @@ def _add_basemap(m: folium.Map, basemap: str) -> None:
         control=False,
         smooth_factor=1.5,
     ).add_to(m)
+    return MiniMap(land_layer=land.get_name())
 
 
 class _Legend(MacroElement):
@@ -316,9 +334,14 @@ def _fit_bounds(m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
             ]
         )
     if bounds is not None and all(math.isfinite(v) for v in bounds):
-        m.fit_bounds(
-            [to_latlon(bounds[0], bounds[1]), to_latlon(bounds[2], bounds[3])], padding=(20, 20)
-        )
+        # One place (or several on one spot) has zero-size bounds, which Leaflet
+        # cannot fit: give the view at least MIN_SPAN_DEG of width and height.
+        minx, miny, maxx, maxy = bounds
+        pad_x = max(0.0, (MIN_SPAN_DEG - (maxx - minx)) / 2)
+        pad_y = max(0.0, (MIN_SPAN_DEG - (maxy - miny)) / 2)
+        south_west = to_latlon(max(minx - pad_x, -180.0), max(miny - pad_y, -90.0))
+        north_east = to_latlon(min(maxx + pad_x, 180.0), min(maxy + pad_y, 90.0))
+        m.fit_bounds([south_west, north_east], padding=(20, 20), max_zoom=MAX_ZOOM)
 
 
 def render_base_map(
@@ -338,9 +361,9 @@ def render_base_map(
     layers : mapping of str to GeoDataFrame
         All layers of the article (the view is fitted to them and the legend
         counts them, whichever are visible).
-    basemap : {"naturalearth", "osm"}, default "naturalearth"
+    basemap : {"naturalearth", "osm", "satellite"}, default "naturalearth"
         Natural Earth land, lakes, rivers and borders from embedded data (no
-        tiles), or OpenStreetMap tiles (needs network).
+        tiles), or OpenStreetMap / Esri satellite tiles (need network).
     asset_base_url : str, default "/app/static/vendor"
         Where the browser finds Leaflet (see :mod:`layers.assets`).
     height : str, default "100%"
@@ -349,6 +372,8 @@ def render_base_map(
     Returns
     -------
     folium.Map
+        With a scale bar, full-screen button, distance measure, overview map
+        and legend (all on Leaflet core; see :mod:`layers.controls`).
 
     Raises
     ------
@@ -364,6 +389,7 @@ def render_base_map(
         control_scale=True,
         height=height,
         world_copy_jump=True,
+        max_zoom=MAX_ZOOM,
     )
     m.get_root().header.add_child(
         Element(
@@ -371,8 +397,11 @@ def render_base_map(
             ".leaflet-control-layers{font:12px/1.4 sans-serif;}</style>"
         )
     )
-    _add_basemap(m, basemap)
+    minimap = _add_basemap(m, basemap)
     _fit_bounds(m, layers)
+    m.add_child(FullscreenControl())
+    m.add_child(MeasureControl())
+    m.add_child(minimap)
     counts = {key: len(frame) for key, frame in layers.items() if len(frame)}
     if counts:
         m.add_child(_Legend(legend_html(counts)))

@@ -51,7 +51,7 @@ MAP_IFRAME = 'iframe[title*="streamlit_folium"]'
 #: is an SVG path with this class; the Natural Earth basemap is not interactive.
 DRAWN = "path.leaflet-interactive"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-IGNORED_SCHEMES = {"data", "blob", "about", "chrome-extension"}
+IGNORED_SCHEMES = {"data", "blob", "about", "chrome-extension", "file"}
 STARTUP_TIMEOUT = 120.0
 TIMEOUT = 60.0
 MIN_FEATURES = 20
@@ -416,4 +416,197 @@ def test_screenshot_dashboard(browser_page: BrowserPage) -> None:
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.exists()
     assert SCREENSHOT.stat().st_size > 20_000
+    browser_page.assert_offline()
+
+
+# --------------------------------------------------------------------------- analyst views
+
+
+def map_zoom(page: Page) -> int | None:
+    frame = map_frame(page)
+    if frame is None or not frame.evaluate("typeof window.map === 'object' && window.map"):
+        return None
+    return int(frame.evaluate("window.map.getZoom()"))
+
+
+def selected_feature_label(page: Page) -> str:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature").first
+    return box.locator("input").input_value()
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until Streamlit has finished its reruns (no status widget for 1 s).
+
+    A click on a download button of an older run does nothing: its deferred data
+    belongs to a run that has been replaced.
+    """
+
+    def idle() -> bool:
+        if page.locator('[data-testid="stStatusWidget"]').count():
+            return False
+        page.wait_for_timeout(1000)
+        return page.locator('[data-testid="stStatusWidget"]').count() == 0
+
+    wait_for(page, idle, "the app to finish running")
+
+
+def download_bytes(page: Page, button: str) -> bytes:
+    wait_idle(page)
+    with page.expect_download(timeout=TIMEOUT * 1000) as info:
+        page.get_by_role("button", name=button, exact=True).click()
+    path = info.value.path()
+    assert path is not None, f"download of {button!r} failed: {info.value.failure()}"
+    return Path(path).read_bytes()
+
+
+def test_map_controls_work_offline(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    frame = map_frame(page)
+    assert frame is not None
+    for selector in (".nm-fullscreen", ".nm-measure", ".nm-minimap", ".nm-legend",
+                     ".leaflet-control-scale"):
+        assert frame.locator(selector).count() == 1, selector
+    # the overview map draws the Natural Earth land from the basemap already loaded
+    assert frame.locator(".nm-minimap path").count() > 50
+    # measure: switch on, click two points 200 px apart, read the total in km
+    frame.locator(".nm-measure a").click()
+    box = frame.locator(".leaflet-container").first.bounding_box()
+    assert box is not None
+    # mid-height: clear of the controls (top), the overview map and the legend (bottom)
+    y = box["height"] * 0.5
+    for x in (200, 400):
+        frame.locator(".leaflet-container").first.click(position={"x": x, "y": y})
+        page.wait_for_timeout(300)
+    total = frame.locator(".nm-measure-total").inner_text()
+    assert re.fullmatch(r"\d+(\.\d)? km", total), total
+    assert float(total.split()[0]) > 0
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()
+
+
+def test_clicking_a_feature_opens_its_details(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    wait_idle(page)
+    assert "click the map" in selected_feature_label(page)
+    frame = map_frame(page)
+    assert frame is not None
+    # Circle markers are SVG paths; click the one Leaflet drew for Erbil by its position.
+    point = frame.evaluate(
+        "(() => { const p = window.map.latLngToContainerPoint([36.19117, 44.00943]);"
+        " return [p.x, p.y]; })()"
+    )
+    frame.locator(".leaflet-container").first.click(position={"x": point[0], "y": point[1]})
+    wait_for(page, lambda: "Erbil" in selected_feature_label(page), "Erbil to be selected")
+    wait_for(page, lambda: page.get_by_text("lat 36.1912, lon 44.0094").count() > 0,
+             "the details panel to show Erbil's coordinates")
+    # the map zooms to the selection
+    wait_for(page, lambda: (map_zoom(page) or 0) >= 7, "the map to zoom to the selection")
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()
+
+
+def test_zoom_and_layers_survive_a_filter_change(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    start = wait_for(page, lambda: map_zoom(page), "the map object")
+    frame = map_frame(page)
+    assert frame is not None
+    wait_idle(page)
+    for step in (1, 2):
+        frame.locator(".leaflet-control-zoom-in").click()
+        wait_for(page, lambda s=step: map_zoom(page) == int(start) + s, f"zoom step {step}")
+    set_layer(page, "Incidents", False)
+    query = page.get_by_label("Name contains")
+    query.fill("a")
+    query.press("Enter")
+    wait_for(page, lambda: features_heading(page)[0] < features_heading(page)[1],
+             "the name filter to apply")
+    page.wait_for_timeout(1500)
+    assert map_zoom(page) == int(start) + 2, "the view was reset by a rerun"
+    assert not layer_checkbox(page, "Incidents").locator("input").is_checked()
+    browser_page.assert_offline()
+
+
+def test_every_export_downloads_and_parses(browser_page: BrowserPage, tmp_path: Path) -> None:
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    import pyogrio
+
+    page = browser_page.page
+    open_dashboard(browser_page)
+    shown, _ = features_heading(page)
+    gpkg = tmp_path / "export.gpkg"
+    gpkg.write_bytes(download_bytes(page, "GeoPackage"))
+    tables = [name for name, _ in pyogrio.list_layers(gpkg)]
+    assert "places" in tables and "airports" in tables
+    kml = ET.fromstring(download_bytes(page, "KML"))
+    placemarks = kml.findall(".//{http://www.opengis.net/kml/2.2}Placemark")
+    assert len(placemarks) == shown
+    rows = list(csv.DictReader(io.StringIO(download_bytes(page, "CSV").decode("utf-8"))))
+    assert len(rows) == shown and {"lon", "lat", "wkt"} <= set(rows[0])
+    html = download_bytes(page, "HTML map").decode("utf-8")
+    assert "<script src=" not in html.replace("<script src=\"data:", "")
+    assert "L.map(" in html and "Erbil" in html
+    # The standalone page opens from a file with no request at all.
+    standalone = tmp_path / "map.html"
+    standalone.write_text(html, encoding="utf-8")
+    other = browser_page.context.new_page()
+    requests: list[str] = []
+    other.on("request", lambda r: requests.append(r.url))
+    other.goto(standalone.as_uri())
+    other.wait_for_selector("path.leaflet-interactive")
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    other.close()
+    browser_page.assert_offline()
+
+
+def test_script_payloads_stay_inert(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_dashboard(browser_page)
+    payload = (
+        '<script>alert("s1")</script> Rockets struck <img src=x onerror=alert("s2")> '
+        'Baghdad and <svg/onload=alert("s3")> Basra. "><b onmouseover=alert("s4")>Najaf</b>.'
+    )
+    box = page.get_by_label("Article text")
+    box.fill(payload)
+    box.press("Control+Enter")
+    wait_for(page, lambda: features_heading(page)[1] < 15, "the new article to be mapped")
+    wait_for_drawn(page, minimum=2)
+    frame = map_frame(page)
+    assert frame is not None
+    # open every popup and tooltip the map has
+    for index in range(frame.locator(DRAWN).count()):
+        frame.locator(DRAWN).nth(index).hover(force=True)
+        frame.locator(DRAWN).nth(index).click(force=True)
+    page.get_by_text("Article text with highlighted mentions").click()
+    page.wait_for_timeout(1500)
+    assert dialogs == []
+    assert browser_page.page_errors == []
+    assert page.locator("img[src='x']").count() == 0
+    assert frame.locator("img[src='x']").count() == 0
+    browser_page.assert_offline()
+
+
+def test_screenshot_details_view(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    frame = map_frame(page)
+    assert frame is not None
+    point = frame.evaluate(
+        "(() => { const p = window.map.latLngToContainerPoint([32.61603, 44.02488]);"
+        " return [p.x, p.y]; })()"
+    )
+    frame.locator(".leaflet-container").first.click(position={"x": point[0], "y": point[1]})
+    wait_for(page, lambda: "Karbala" in selected_feature_label(page), "Karbala selected")
+    page.get_by_text("Article text with highlighted mentions").click()
+    page.wait_for_timeout(1500)
+    target = ROOT / "docs" / "details.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 20_000
     browser_page.assert_offline()

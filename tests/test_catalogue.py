@@ -228,6 +228,14 @@ SEEDS = {
     "site:al-tanf": (38.61778, 33.50583),
     # https://en.wikipedia.org/wiki/Tower_22_drone_attack (33°18′51″N 38°42′12″E)
     "site:tower-22": (38.70333, 33.31417),
+    # https://en.wikipedia.org/wiki/Camp_Taji (33°31′46″N 44°16′39″E)
+    "site:camp-taji": (44.2775, 33.52944),
+    # https://en.wikipedia.org/wiki/K-1_Air_Base (35°30′45″N 44°17′03″E)
+    "site:k1-air-base": (44.28417, 35.5125),
+    # https://en.wikipedia.org/wiki/Ibrahim_Khalil_border_crossing (37°08′41″N 42°33′56″E)
+    "site:ibrahim-khalil-crossing": (42.56556, 37.144722),
+    # https://en.wikipedia.org/wiki/Al_Waleed_border_crossing (33°26′00″N 38°56′15″E)
+    "site:al-waleed-crossing": (38.9374, 33.4332),
 }
 
 
@@ -252,3 +260,11 @@ def test_seed_lines_present():
         assert site_id in sites, site_id
     assert set(sites["site:rail-basra-shalamcheh"]["properties"]["countries"]) == {"IQ", "IR"}
     assert "site:shalamcheh-crossing" in sites
+    seed_pipelines = {
+        "site:pipeline-iran-iraq-gas-baghdad": {"IR", "IQ"},
+        "site:pipeline-iran-iraq-gas-basra": {"IR", "IQ"},
+        "site:pipeline-kirkuk-ceyhan": {"IQ", "TR"},
+    }
+    for site_id, countries in seed_pipelines.items():
+        assert site_id in sites, site_id
+        assert set(sites[site_id]["properties"]["countries"]) == countries, site_id

@@ -48,7 +48,11 @@ def test_every_kind_has_a_layer():
 
 def test_seed_map_has_layers_features_bounds_and_only_local_assets(seed_sites):
     layers = build_layers(seed_sites)
-    page = _html(render_map(layers))
+    m = render_map(layers)
+    m.get_root().render().encode("utf-8")  # no lone surrogates in the page
+    page = _html(m)
+    for control in ("nm-fullscreen", "nm-measure", "nm-minimap", "nm-legend"):
+        assert control in page
     for layer in LAYERS:
         count = len(layers[layer.key])
         if count:
@@ -128,3 +132,13 @@ def test_standalone_html_inlines_leaflet(seed_sites):
     assert not re.findall(r'<script[^>]+src="https?://', page)
     assert not re.findall(r'<link[^>]+href="https?://', page)
     assert '"feature_id": "geonames:95446"' in page and "Leaflet" in page
+
+
+def test_a_single_place_gets_a_finite_view():
+    frame = _frame([_site("Baghdad", "populated_place", Point(44.40088, 33.34058))])
+    page = _html(render_map({"places": frame}))
+    match = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", page)
+    assert match, "no fitBounds call"
+    south, west, north, east = map(float, match.groups())
+    assert north - south == pytest.approx(0.5) and east - west == pytest.approx(0.5)
+    assert south < 33.34058 < north and west < 44.40088 < east

@@ -1,0 +1,189 @@
+"""Small map controls written on Leaflet's own API (no plugin, nothing to download).
+
+Folium's Fullscreen, MeasureControl and MiniMap plugins load their scripts from
+CDNs that no installed package carries, so the map would lose them offline. These
+three controls do the same jobs with Leaflet core only:
+
+- :class:`FullscreenControl`: a button that shows the map full screen;
+- :class:`MeasureControl`: click points to measure a path (great-circle km,
+  Leaflet's ``map.distance``: spherical, mean Earth radius 6,371 km);
+- :class:`MiniMap`: an overview map with the main view's outline, drawn from the
+  Natural Earth land layer already on the map (or from the same tiles).
+"""
+
+from __future__ import annotations
+
+from branca.element import MacroElement
+from jinja2 import Template
+
+__all__ = ["FullscreenControl", "MeasureControl", "MiniMap"]
+
+_BUTTON_STYLE = (
+    "width:30px;height:30px;line-height:30px;text-align:center;font:16px sans-serif;"
+    "background:#fff;cursor:pointer;display:block;color:#333;text-decoration:none"
+)
+
+
+class FullscreenControl(MacroElement):
+    """A button (top left) that toggles the browser's full-screen mode for the map."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var Control = L.Control.extend({
+            options: {position: 'topleft'},
+            onAdd: function() {
+              var box = L.DomUtil.create('div', 'leaflet-bar nm-fullscreen');
+              var a = L.DomUtil.create('a', '', box);
+              a.href = '#'; a.title = 'Full screen'; a.setAttribute('role', 'button');
+              a.setAttribute('style', {{ this.style|tojson }});
+              a.textContent = '\\u26F6';
+              L.DomEvent.on(a, 'click', function(e) {
+                L.DomEvent.stop(e);
+                var node = map.getContainer();
+                if (document.fullscreenElement) { document.exitFullscreen(); }
+                else if (node.requestFullscreen) { node.requestFullscreen(); }
+              });
+              document.addEventListener('fullscreenchange', function() {
+                map.invalidateSize();
+              });
+              return box;
+            }
+          });
+          new Control().addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FullscreenControl"
+        self.style = _BUTTON_STYLE
+
+
+class MeasureControl(MacroElement):
+    """A ruler button: while on, each click adds a vertex; the total is shown in km."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var active = false, points = [], line = null, label = null;
+          function total() {
+            var km = 0;
+            for (var i = 1; i < points.length; i++) { km += map.distance(points[i-1], points[i]) / 1000; }
+            return km;
+          }
+          function reset() {
+            points = [];
+            if (line) { map.removeLayer(line); line = null; }
+          }
+          var Control = L.Control.extend({
+            options: {position: 'topleft'},
+            onAdd: function() {
+              var box = L.DomUtil.create('div', 'leaflet-bar nm-measure');
+              var a = L.DomUtil.create('a', '', box);
+              a.href = '#'; a.title = 'Measure a distance (click points; click the ruler to stop)';
+              a.setAttribute('role', 'button');
+              a.setAttribute('style', {{ this.style|tojson }});
+              a.textContent = '\\uD83D\\uDCCF';
+              label = L.DomUtil.create('div', 'nm-measure-total', box);
+              label.setAttribute('style', 'display:none;background:#fff;padding:2px 6px;font:12px sans-serif;white-space:nowrap');
+              L.DomEvent.on(a, 'click', function(e) {
+                L.DomEvent.stop(e);
+                active = !active; reset();
+                a.style.background = active ? '#ffe9a8' : '#fff';
+                label.style.display = active ? 'block' : 'none';
+                label.textContent = active ? 'click points' : '';
+                map.getContainer().style.cursor = active ? 'crosshair' : '';
+              });
+              return box;
+            }
+          });
+          new Control().addTo(map);
+          map.on('click', function(e) {
+            if (!active) { return; }
+            points.push(e.latlng);
+            if (!line) { line = L.polyline(points, {color: '#222', weight: 2, dashArray: '4 4', interactive: false}).addTo(map); }
+            else { line.setLatLngs(points); }
+            label.textContent = total().toFixed(1) + ' km';
+          });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MeasureControl"
+        self.style = _BUTTON_STYLE
+
+
+class MiniMap(MacroElement):
+    """An overview map (bottom left) outlining the main map's current view.
+
+    Parameters
+    ----------
+    land_layer : str, optional
+        JavaScript name of a GeoJSON layer on the map whose ``land`` features are
+        drawn in the overview (the offline Natural Earth basemap).
+    tile_url : str, optional
+        Tile URL template used instead when the map shows web tiles.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var Control = L.Control.extend({
+            options: {position: 'bottomleft'},
+            onAdd: function() {
+              var box = L.DomUtil.create('div', 'nm-minimap');
+              box.setAttribute('style', 'width:150px;height:110px;border:1px solid #888;background:#dbe8f3');
+              L.DomEvent.disableClickPropagation(box);
+              L.DomEvent.disableScrollPropagation(box);
+              return box;
+            }
+          });
+          var control = new Control().addTo(map);
+          // The overview gets a view before any layer is added (Leaflet needs one
+          // to project vectors); the outline follows the main map once it has one.
+          var mini = L.map(control.getContainer(), {
+            attributionControl: false, zoomControl: false, dragging: false,
+            scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false,
+            center: [20, 0], zoom: 0
+          });
+          {% if this.land_layer %}
+          L.geoJson({{ this.land_layer }}.toGeoJSON(), {
+            filter: function(f) { return f.properties && f.properties.layer === 'land'; },
+            style: {color: '#b9b09a', weight: 0.5, fillColor: '#f3efe4', fillOpacity: 1},
+            interactive: false
+          }).addTo(mini);
+          {% elif this.tile_url %}
+          L.tileLayer({{ this.tile_url|tojson }}).addTo(mini);
+          {% endif %}
+          var outline = null;
+          function sync() {
+            if (!map._loaded) { return; }
+            var bounds = map.getBounds();
+            mini.setView(map.getCenter(), Math.max(map.getZoom() - 4, 0), {animate: false});
+            if (outline) { outline.setBounds(bounds); }
+            else {
+              outline = L.rectangle(bounds, {color: '#d62728', weight: 1.5, fill: false,
+                                              interactive: false}).addTo(mini);
+            }
+          }
+          map.on('load moveend zoomend', sync);
+          setTimeout(function(){ mini.invalidateSize(); sync(); }, 0);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, land_layer: str | None = None, tile_url: str | None = None) -> None:
+        super().__init__()
+        self._name = "MiniMap"
+        self.land_layer = land_layer
+        self.tile_url = tile_url
