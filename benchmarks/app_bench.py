@@ -32,8 +32,9 @@ def _cold_start() -> float:
         "assert not at.exception, at.exception;"
         "print(time.perf_counter()-t)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -52,8 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
     cold = _cold_start()
     at = AppTest.from_file(APP, default_timeout=300).run()
-    results: dict[str, list[float]] = {"rerun (no change)": [], "layer toggle": [],
-                                       "basemap change": [], "text edit (cache miss)": []}
+    results: dict[str, list[float]] = {
+        "rerun (no change)": [],
+        "layer toggle": [],
+        "basemap change": [],
+        "text edit (cache miss)": [],
+    }
     for i in range(args.repeat):
         results["rerun (no change)"].append(_timed(lambda: at.run()))
         box = at.checkbox(key="layer_places")

@@ -82,10 +82,13 @@ COLD = (
 
 
 def cold_start() -> tuple[float, float]:
-    subprocess.run([sys.executable, "-c", "from geodata.gazetteer import load_gazetteer;"
-                    "load_gazetteer()"], check=True)  # make sure the cache exists
-    out = subprocess.run([sys.executable, "-c", COLD], check=True, capture_output=True,
-                         text=True).stdout.split()
+    subprocess.run(
+        [sys.executable, "-c", "from geodata.gazetteer import load_gazetteer;load_gazetteer()"],
+        check=True,
+    )  # make sure the cache exists
+    out = subprocess.run(
+        [sys.executable, "-c", COLD], check=True, capture_output=True, text=True
+    ).stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -122,8 +125,10 @@ def main() -> None:
     print(f"ratio a/b (full vs bare NER): {full[0] / bare[0]:.2f}" if bare[0] else "no NER")
     print(f"ratio a/c (full vs geotext): {full[0] / peer[0]:.3f}")
     print(f"ratio d/a (2 processes vs 1): {par[0] / full[0]:.2f}")
-    print("peak memory: (a)-(c) tracemalloc peak of Python allocations during the pass; "
-          "(d), (e) ru_maxrss of the child process (whole resident set)")
+    print(
+        "peak memory: (a)-(c) tracemalloc peak of Python allocations during the pass; "
+        "(d), (e) ru_maxrss of the child process (whole resident set)"
+    )
 
 
 if __name__ == "__main__":

@@ -480,8 +480,7 @@ def _admin_rows(cities: dict, states: dict) -> Iterable[dict]:
             code = state_code.get(admin1)
         else:
             votes = Counter(
-                code_at.get((round(t["latitude"], 3), round(t["longitude"], 3)))
-                for t in members
+                code_at.get((round(t["latitude"], 3), round(t["longitude"], 3))) for t in members
             )
             votes.pop(None, None)
             code = votes.most_common(1)[0][0] if votes else None

@@ -479,8 +479,9 @@ def _assemble(
             Mention(start, end, text[start:end], label, _sentence_index(sentences, start), code)
         )
     mentions.sort(key=lambda m: m.start)
-    return Recognized(text=text, mentions=mentions, sentences=sentences, method=method,
-                      actors=sorted(actors))
+    return Recognized(
+        text=text, mentions=mentions, sentences=sentences, method=method, actors=sorted(actors)
+    )
 
 
 def _method(nlp: Any | None) -> str:

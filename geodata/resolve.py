@@ -207,15 +207,18 @@ def _score_candidates(
             s += W_ADMIN
         if qualifier is not None:
             country, admin1 = qualifier
-            if country and place.country_code == country and (
-                admin1 is None or place.admin1 == admin1
+            if (
+                country
+                and place.country_code == country
+                and (admin1 is None or place.admin1 == admin1)
             ):
                 s += W_QUALIFIER
-        if lats is not None and place.kind not in ("country", "continent"):
+        if lats is not None and lons is not None and place.kind not in ("country", "continent"):
             # Closeness to the nearest few places chosen for the article's other
             # names (a mean over all of them would let far-off mentions dilute it).
-            closeness = np.sort(np.exp(-_haversine_km(place.lat, place.lon, lats, lons)
-                                       / PROXIMITY_SCALE_KM))[-PROXIMITY_NEAREST:]
+            closeness = np.sort(
+                np.exp(-_haversine_km(place.lat, place.lon, lats, lons) / PROXIMITY_SCALE_KM)
+            )[-PROXIMITY_NEAREST:]
             s += W_PROXIMITY * float(np.mean(closeness))
         elif anchors and place.kind == "country":
             # A country is close to the places chosen inside it.
@@ -239,7 +242,8 @@ def _prefer_seat(scores: np.ndarray, places: list[Place]) -> np.ndarray:
     if area.kind != "admin_area" or area.country_code in (None, "US"):
         return scores
     towns = [
-        j for j, p in enumerate(places)
+        j
+        for j, p in enumerate(places)
         if p.kind == "populated_place"
         and p.country_code == area.country_code
         and p.population >= SEAT_MIN_POPULATION
@@ -309,9 +313,7 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
     for key, places in candidates.items():
         if places:
             name = mentions[groups[key][0]].name
-            choice[key] = (
-                _score_candidates(name, places, countries, key[1], [], admins), places
-            )
+            choice[key] = (_score_candidates(name, places, countries, key[1], [], admins), places)
     for _ in range(2):
         picks = {
             key: places[int(np.argmax(scores))]

@@ -269,7 +269,7 @@ def _link_catalogue(
                                 recognized, in_sentence, candidates, w_start, focus_countries
                             )
                         )
-                for site_id, confidence, inferred, res in linked:
+                for site_id, confidence, inferred, link in linked:
                     record = records.get(site_id)
                     if record is None:
                         record = records[site_id] = _record_for_site(site_id, confidence, inferred)
@@ -278,8 +278,8 @@ def _link_catalogue(
                         record.inferred, record.note = False, fresh.note
                         record.confidence = max(record.confidence, fresh.confidence)
                     record.add_evidence(recognized, w_start, w_end)
-                    if res is not None:
-                        record.add_evidence(recognized, res.mention.start, res.mention.end)
+                    if link is not None:
+                        record.add_evidence(recognized, link.mention.start, link.mention.end)
                     record.mentions += 1
 
 
@@ -306,7 +306,7 @@ def _generic_sites(
     located = [
         r.place.country_code
         for r in in_sentence
-        if (r.place and r.place.kind == "country") or r.mention.is_demonym
+        if r.place is not None and (r.place.kind == "country" or r.mention.is_demonym)
     ]
     countries = [c for c in located if c and c != user] or focus_countries[:1]
     chosen = []

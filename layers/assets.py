@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -171,6 +171,15 @@ def _inline_css_urls(css: str, folder: Path) -> str:
     return re.sub(r"url\(([^)]+)\)", replace, css)
 
 
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """Return a ``re.sub`` replacement that inserts ``text`` as is (no escapes)."""
+
+    def replace(_match: re.Match[str]) -> str:
+        return text
+
+    return replace
+
+
 def inline_assets(html: str, base_url: str = DEFAULT_BASE_URL) -> str:
     """Inline the locally served scripts and styles of a rendered map page.
 
@@ -194,10 +203,10 @@ def inline_assets(html: str, base_url: str = DEFAULT_BASE_URL) -> str:
         if kind == "js":
             body = _file_text(package, relative).replace("</script", "<\\/script")
             pattern = re.compile(r'<script[^>]*src="' + re.escape(url) + r'"[^>]*>\s*</script>')
-            html = pattern.sub(lambda _m, b=body: f"<script>{b}</script>", html)
+            html = pattern.sub(_constant(f"<script>{body}</script>"), html)
         else:
             folder = (dirs[package] / relative).parent
             css = _inline_css_urls(_file_text(package, relative), folder)
             pattern = re.compile(r'<link[^>]*href="' + re.escape(url) + r'"[^>]*/?>')
-            html = pattern.sub(lambda _m, c=css: f"<style>{c}</style>", html)
+            html = pattern.sub(_constant(f"<style>{css}</style>"), html)
     return html

@@ -197,7 +197,12 @@ def read_geojson(data: str | bytes | Mapping[str, Any]) -> gpd.GeoDataFrame:
             parsed = shape(geometry) if geometry else None
             coords = shapely.get_coordinates(parsed) if parsed is not None else np.empty((0, 2))
         except (
-            ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.ShapelyError
+            ValueError,
+            TypeError,
+            AttributeError,
+            KeyError,
+            IndexError,
+            shapely.errors.ShapelyError,
         ) as error:
             raise GeoJSONError(f"feature {number} has an invalid geometry: {error}") from error
         if len(coords) and not (
@@ -251,8 +256,7 @@ def to_gpkg(sites: gpd.GeoDataFrame, path: str | Path) -> Path:
         out = frame.reset_index(drop=True)
         # One geometry type per table is what GIS clients expect; mixed tables
         # are written as generic "Geometry".
-        out.to_file(path, layer=str(key), driver="GPKG", engine="pyogrio",
-                    promote_to_multi=False)
+        out.to_file(path, layer=str(key), driver="GPKG", engine="pyogrio", promote_to_multi=False)
     if flat.empty:
         flat.to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
     return path

@@ -391,7 +391,7 @@ def render_base_map(
         world_copy_jump=True,
         max_zoom=MAX_ZOOM,
     )
-    m.get_root().header.add_child(
+    m.get_root().header.add_child(  # type: ignore[attr-defined]
         Element(
             f"<style>.leaflet-container{{background:{_SEA_COLOUR};}}"
             ".leaflet-control-layers{font:12px/1.4 sans-serif;}</style>"

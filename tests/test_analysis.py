@@ -24,8 +24,10 @@ def test_filters(seed_sites):
     assert len(filter_sites(seed_sites)) == len(seed_sites)
     places = filter_sites(seed_sites, layers=["places"])
     assert set(places["layer"]) == {"places"}
-    assert set(filter_sites(seed_sites, kinds=["airport"])["feature_id"]) <= {"site:orbi",
-                                                                               "airport:ORBI"}
+    assert set(filter_sites(seed_sites, kinds=["airport"])["feature_id"]) <= {
+        "site:orbi",
+        "airport:ORBI",
+    }
     confident = filter_sites(seed_sites, min_confidence=0.5)
     assert (confident["confidence"] >= 0.5).all() and len(confident) < len(seed_sites)
     assert set(filter_sites(seed_sites, query="erbil")["feature_id"]) >= {"geonames:95446"}
@@ -72,11 +74,24 @@ def test_corrections_reject_repick_add_edit_and_round_trip(seed_sites):
     corrections = empty_corrections()
     corrections["rejected"].append("country:GB")
     corrections["repicked"]["geonames:170654"] = {
-        "feature_id": "geonames:4352728", "name": "Damascus", "kind": "populated_place",
-        "country_code": "US", "lon": -77.20359, "lat": 39.28844, "source": "GeoNames 4352728",
+        "feature_id": "geonames:4352728",
+        "name": "Damascus",
+        "kind": "populated_place",
+        "country_code": "US",
+        "lon": -77.20359,
+        "lat": 39.28844,
+        "source": "GeoNames 4352728",
     }
-    corrections["added"].append({"feature_id": "user:1", "name": "Camp X", "kind": "military_base",
-                                 "country_code": "IQ", "lon": 43.5, "lat": 33.5})
+    corrections["added"].append(
+        {
+            "feature_id": "user:1",
+            "name": "Camp X",
+            "kind": "military_base",
+            "country_code": "IQ",
+            "lon": 43.5,
+            "lat": 33.5,
+        }
+    )
     corrections["edited"]["geonames:98860"] = {"name": "Najaf city", "kind": "religious_site"}
     fixed = apply_corrections(seed_sites, corrections)
     by_id = {r["feature_id"]: r for r in fixed.to_dict("records")}

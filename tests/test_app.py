@@ -48,8 +48,9 @@ def _download(at: AppTest, key: str) -> bytes:
 
 def test_smoke_seed_is_mapped(app):
     labels = [c.label for c in app.checkbox]
-    assert any(label.endswith("Cities and towns (9)") or "Cities and towns (" in label
-               for label in labels)
+    assert any(
+        label.endswith("Cities and towns (9)") or "Cities and towns (" in label for label in labels
+    )
     assert app.text_area(key="text").value.startswith("Iran's President Masoud Pezeshkian")
     table = app.dataframe[0].value
     assert "Erbil" in set(table["name"])

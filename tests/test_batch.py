@@ -18,8 +18,7 @@ def test_batch_writes_geoparquet_per_article(tmp_path, seed_text):
     ]
     corpus.write_text("\n".join(json.dumps(d) for d in docs), encoding="utf-8")
     out = tmp_path / "sites.parquet"
-    assert main(["batch", str(corpus), "-o", str(out), "--workers", "1",
-                 "--chunk-size", "2"]) == 0
+    assert main(["batch", str(corpus), "-o", str(out), "--workers", "1", "--chunk-size", "2"]) == 0
     frame = gpd.read_parquet(out)
     assert frame.crs.to_epsg() == 4326
     assert set(frame["article_id"]) == {"seed", "najaf"}

@@ -464,8 +464,13 @@ def test_map_controls_work_offline(browser_page: BrowserPage) -> None:
     open_dashboard(browser_page)
     frame = map_frame(page)
     assert frame is not None
-    for selector in (".nm-fullscreen", ".nm-measure", ".nm-minimap", ".nm-legend",
-                     ".leaflet-control-scale"):
+    for selector in (
+        ".nm-fullscreen",
+        ".nm-measure",
+        ".nm-minimap",
+        ".nm-legend",
+        ".leaflet-control-scale",
+    ):
         assert frame.locator(selector).count() == 1, selector
     # the overview map draws the Natural Earth land from the basemap already loaded
     assert frame.locator(".nm-minimap path").count() > 50
@@ -499,8 +504,11 @@ def test_clicking_a_feature_opens_its_details(browser_page: BrowserPage) -> None
     )
     frame.locator(".leaflet-container").first.click(position={"x": point[0], "y": point[1]})
     wait_for(page, lambda: "Erbil" in selected_feature_label(page), "Erbil to be selected")
-    wait_for(page, lambda: page.get_by_text("lat 36.1912, lon 44.0094").count() > 0,
-             "the details panel to show Erbil's coordinates")
+    wait_for(
+        page,
+        lambda: page.get_by_text("lat 36.1912, lon 44.0094").count() > 0,
+        "the details panel to show Erbil's coordinates",
+    )
     # the map zooms to the selection
     wait_for(page, lambda: (map_zoom(page) or 0) >= 7, "the map to zoom to the selection")
     assert browser_page.page_errors == []
@@ -521,8 +529,11 @@ def test_zoom_and_layers_survive_a_filter_change(browser_page: BrowserPage) -> N
     query = page.get_by_label("Name contains")
     query.fill("a")
     query.press("Enter")
-    wait_for(page, lambda: features_heading(page)[0] < features_heading(page)[1],
-             "the name filter to apply")
+    wait_for(
+        page,
+        lambda: features_heading(page)[0] < features_heading(page)[1],
+        "the name filter to apply",
+    )
     page.wait_for_timeout(1500)
     assert map_zoom(page) == int(start) + 2, "the view was reset by a rerun"
     assert not layer_checkbox(page, "Incidents").locator("input").is_checked()
@@ -549,7 +560,7 @@ def test_every_export_downloads_and_parses(browser_page: BrowserPage, tmp_path: 
     rows = list(csv.DictReader(io.StringIO(download_bytes(page, "CSV").decode("utf-8"))))
     assert len(rows) == shown and {"lon", "lat", "wkt"} <= set(rows[0])
     html = download_bytes(page, "HTML map").decode("utf-8")
-    assert "<script src=" not in html.replace("<script src=\"data:", "")
+    assert "<script src=" not in html.replace('<script src="data:', "")
     assert "L.map(" in html and "Erbil" in html
     # The standalone page opens from a file with no request at all.
     standalone = tmp_path / "map.html"

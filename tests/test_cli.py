@@ -46,17 +46,37 @@ def test_parse_writes_one_line_per_input_in_order(tmp_path):
     assert docs[0]["text"][irbil["start"] : irbil["end"]] == irbil["name"] == "Irbil"
     assert irbil["geonameid"] == 95446 and irbil["country_code"] == "IQ"
     assert abs(irbil["lat"] - 36.19117) < 0.02 and abs(irbil["lon"] - 44.00943) < 0.02
-    for key in ("start", "end", "name", "lat", "lon", "geonameid", "feature_id", "kind",
-                "country_code", "score"):
+    for key in (
+        "start",
+        "end",
+        "name",
+        "lat",
+        "lon",
+        "geonameid",
+        "feature_id",
+        "kind",
+        "country_code",
+        "score",
+    ):
         assert key in irbil
 
 
 def test_evaluate_with_predictions(tmp_path, capsys):
     gold = tmp_path / "gold.jsonl"
     text = "Rain fell on Najaf."
-    gold.write_text(json.dumps({"id": "x", "text": text, "toponyms": [
-        {"start": 13, "end": 18, "name": "Najaf", "lat": 32.02594, "lon": 44.34625}]}) + "\n",
-        encoding="utf-8")
+    gold.write_text(
+        json.dumps(
+            {
+                "id": "x",
+                "text": text,
+                "toponyms": [
+                    {"start": 13, "end": 18, "name": "Najaf", "lat": 32.02594, "lon": 44.34625}
+                ],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     pred = tmp_path / "pred.jsonl"
     assert main(["parse", str(gold), "-o", str(pred)]) == 0
     capsys.readouterr()

@@ -111,8 +111,11 @@ def test_not_json_native_values_become_json():
         crs="EPSG:4326",
     )
     data = json.loads(export.to_geojson(frame))
-    assert data["features"][0]["properties"] == {"feature_id": "a", "when": "2024-04-13",
-                                                 "amount": "1.5"}
+    assert data["features"][0]["properties"] == {
+        "feature_id": "a",
+        "when": "2024-04-13",
+        "amount": "1.5",
+    }
     assert data["features"][0]["geometry"]["coordinates"] == [1.234568, 2.0]
     assert data["features"][1]["geometry"] is None
     assert data["features"][1]["properties"]["amount"] is None
@@ -124,8 +127,9 @@ def test_geojson_round_trip_is_lossless(seed_sites):
     expected = _normalise(seed_sites)
     expected["geometry"] = [export.shape_from_rfc7946(g) for g in expected.geometry]
     back = back[expected.columns]
-    assert_geodataframe_equal(back, expected, check_dtype=False, check_less_precise=True,
-                              normalize=True)
+    assert_geodataframe_equal(
+        back, expected, check_dtype=False, check_less_precise=True, normalize=True
+    )
 
 
 def test_gpkg_round_trip_is_lossless(seed_sites, tmp_path):
@@ -140,8 +144,9 @@ def test_gpkg_round_trip_is_lossless(seed_sites, tmp_path):
     expected = expected.sort_values("feature_id").reset_index(drop=True)
     back = back.sort_values("feature_id").reset_index(drop=True)
     back["inferred"] = back["inferred"].astype(bool)
-    assert_geodataframe_equal(back, expected, check_dtype=False, check_less_precise=True,
-                              normalize=True)
+    assert_geodataframe_equal(
+        back, expected, check_dtype=False, check_less_precise=True, normalize=True
+    )
 
 
 def test_csv_and_kml(seed_sites):
@@ -166,13 +171,36 @@ def test_csv_and_kml(seed_sites):
         ("{not json", "not valid JSON"),
         (json.dumps({"type": "Feature"}), "FeatureCollection"),
         (json.dumps({"type": "FeatureCollection"}), "features"),
-        (json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
-                     "geometry": {"type": "Bogus", "coordinates": [1, 2]}, "properties": {}}]}),
-         "feature 0 has an invalid geometry"),
-        (json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
-                     "geometry": {"type": "Point", "coordinates": [33.3, 144.4]},
-                     "properties": {}}]}),
-         "feature 0 has coordinates outside"),
+        (
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "geometry": {"type": "Bogus", "coordinates": [1, 2]},
+                            "properties": {},
+                        }
+                    ],
+                }
+            ),
+            "feature 0 has an invalid geometry",
+        ),
+        (
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "geometry": {"type": "Point", "coordinates": [33.3, 144.4]},
+                            "properties": {},
+                        }
+                    ],
+                }
+            ),
+            "feature 0 has coordinates outside",
+        ),
         (json.dumps({"type": "FeatureCollection", "features": ["x"]}), "not a GeoJSON Feature"),
         (b"\xff\xfe\x00garbage", "UTF-8"),
     ],
@@ -187,7 +215,8 @@ def test_seed_golden_file(seed_sites, update_golden):
     if update_golden or not GOLDEN.exists():
         if not update_golden:
             pytest.fail(f"{GOLDEN} is missing; create it with --update-golden")
-        GOLDEN.write_text(json.dumps(current, ensure_ascii=False, indent=1) + "\n",
-                          encoding="utf-8")
+        GOLDEN.write_text(
+            json.dumps(current, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert current == golden

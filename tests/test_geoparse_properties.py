@@ -19,9 +19,34 @@ SETTINGS = settings(
 )
 
 place_words = st.sampled_from(
-    ["Paris", "Texas", "Irbil", "Baghdad", "the Black Sea", "Queensland", "Kenyan", "in",
-     "near", ",", ".", "La.", "Springfield", "Москва", "北京", "بغداد", "<b>", "</p>", "&amp;",
-     "\x00", "\x1b", "\ufeff", "MANSFIELD —", "Police Department", "County Road", "’s"]
+    [
+        "Paris",
+        "Texas",
+        "Irbil",
+        "Baghdad",
+        "the Black Sea",
+        "Queensland",
+        "Kenyan",
+        "in",
+        "near",
+        ",",
+        ".",
+        "La.",
+        "Springfield",
+        "Москва",
+        "北京",
+        "بغداد",
+        "<b>",
+        "</p>",
+        "&amp;",
+        "\x00",
+        "\x1b",
+        "\ufeff",
+        "MANSFIELD —",
+        "Police Department",
+        "County Road",
+        "’s",
+    ]
 )
 mixed = st.lists(st.one_of(place_words, st.text(max_size=12)), max_size=40).map(" ".join)
 
@@ -29,7 +54,7 @@ mixed = st.lists(st.one_of(place_words, st.text(max_size=12)), max_size=40).map(
 def _check(parser: Geoparser, text: str) -> list[dict]:
     records = next(iter(parser.parse([text])))
     for record in records:
-        assert text[record["start"]:record["end"]] == record["name"]
+        assert text[record["start"] : record["end"]] == record["name"]
         assert 0.0 <= record["score"] <= 1.0
     starts = [r["start"] for r in records]
     assert starts == sorted(starts)

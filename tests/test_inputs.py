@@ -39,6 +39,17 @@ def test_feature_table_for_every_canonical_text(name, geoparser):
     from geodata.sites import extract_sites
 
     table = feature_table(extract_sites(TEXTS[name], geoparser=geoparser))
-    assert list(table.columns) == ["name", "kind", "layer", "country_code", "lon", "lat",
-                                   "confidence", "mentions", "sentence", "source", "feature_id"]
+    assert list(table.columns) == [
+        "name",
+        "kind",
+        "layer",
+        "country_code",
+        "lon",
+        "lat",
+        "confidence",
+        "mentions",
+        "sentence",
+        "source",
+        "feature_id",
+    ]
     assert table["lon"].between(-180, 180).all() and table["lat"].between(-90, 90).all()

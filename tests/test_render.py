@@ -23,11 +23,21 @@ def _frame(rows, crs="EPSG:4326"):
 
 
 def _site(name, kind, geometry, **extra):
-    row = {"feature_id": f"test:{name}", "name": name, "kind": kind, "layer": layer_for_kind(kind),
-           "country_code": "IQ", "confidence": 0.9, "mentions": 1,
-           "evidence": [{"sentence": f"Something happened in {name}.", "start": 0, "end": 1,
-                         "text": name}],
-           "source": "test", "note": "", "geometry": geometry}
+    row = {
+        "feature_id": f"test:{name}",
+        "name": name,
+        "kind": kind,
+        "layer": layer_for_kind(kind),
+        "country_code": "IQ",
+        "confidence": 0.9,
+        "mentions": 1,
+        "evidence": [
+            {"sentence": f"Something happened in {name}.", "start": 0, "end": 1, "text": name}
+        ],
+        "source": "test",
+        "note": "",
+        "geometry": geometry,
+    }
     row.update(extra)
     return row
 
@@ -80,8 +90,16 @@ def test_hidden_layer_is_left_out(seed_sites):
 
 def test_hostile_html_is_escaped_in_popups_and_tooltips():
     payload = HOSTILE_HTML
-    frame = _frame([_site(payload, "populated_place", Point(44.4, 33.3),
-                          evidence=[{"sentence": payload, "start": 0, "end": 3, "text": "x"}])])
+    frame = _frame(
+        [
+            _site(
+                payload,
+                "populated_place",
+                Point(44.4, 33.3),
+                evidence=[{"sentence": payload, "start": 0, "end": 3, "text": "x"}],
+            )
+        ]
+    )
     group = build_feature_group(frame, LAYER_BY_KEY["places"])
     from folium import Map
 

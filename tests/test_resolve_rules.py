@@ -16,8 +16,10 @@ def parser() -> Geoparser:
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
@@ -46,8 +48,10 @@ def test_ap_abbreviation_qualifier(parser: Geoparser) -> None:
 
 
 def test_country_context(parser: Geoparser) -> None:
-    text = ("Floods hit eastern Australia this week. Volunteers in Richmond filled sandbags "
-            "while the army flew supplies to farms nearby.")
+    text = (
+        "Floods hit eastern Australia this week. Volunteers in Richmond filled sandbags "
+        "while the army flew supplies to farms nearby."
+    )
     richmond = _find(_parse(parser, text), "Richmond")
     assert richmond["country_code"] == "AU"
 
@@ -65,8 +69,10 @@ def test_religious_adjective_is_not_a_place(parser: Geoparser) -> None:
 
 
 def test_one_sense_per_discourse(parser: Geoparser) -> None:
-    text = ("Police in Springfield, Illinois, closed two roads. Later, Springfield "
-            "officials said both would reopen on Friday.")
+    text = (
+        "Police in Springfield, Illinois, closed two roads. Later, Springfield "
+        "officials said both would reopen on Friday."
+    )
     records = [r for r in _parse(parser, text) if r["name"] == "Springfield"]
     assert len(records) == 2
     assert records[0]["feature_id"] == records[1]["feature_id"]
@@ -74,8 +80,10 @@ def test_one_sense_per_discourse(parser: Geoparser) -> None:
 
 
 def test_spatial_coherence(parser: Geoparser) -> None:
-    text = ("The storm moved from Perth towards Fremantle and Mandurah, knocking out power "
-            "along the coast.")
+    text = (
+        "The storm moved from Perth towards Fremantle and Mandurah, knocking out power "
+        "along the coast."
+    )
     perth = _find(_parse(parser, text), "Perth")
     assert perth["country_code"] == "AU"
 
@@ -91,7 +99,7 @@ def test_unknown_place_is_unresolved(parser: Geoparser) -> None:
     text = "Hikers reached Zqxvorbania Ridge in the afternoon."
     records = _parse(parser, text)
     for record in records:
-        assert text[record["start"]:record["end"]] == record["name"]
+        assert text[record["start"] : record["end"]] == record["name"]
         if "Zqxvorbania" in record["name"]:
             assert record["lat"] is None and record["score"] == 0.0
 

@@ -48,8 +48,18 @@ def by_id(sites) -> dict:
 
 def test_contract_columns_and_crs(seed_sites):
     assert seed_sites.crs.to_epsg() == 4326
-    for column in ("feature_id", "name", "kind", "layer", "country_code", "confidence",
-                   "mentions", "evidence", "source", "geometry"):
+    for column in (
+        "feature_id",
+        "name",
+        "kind",
+        "layer",
+        "country_code",
+        "confidence",
+        "mentions",
+        "evidence",
+        "source",
+        "geometry",
+    ):
         assert column in seed_sites.columns
     assert seed_sites["feature_id"].is_unique
     assert seed_sites["confidence"].between(0, 1).all()
@@ -110,16 +120,19 @@ def test_rail_lines_reach_shalamcheh_and_the_north(seed_sites):
         return min(km((lon, lat), ref) for lon, lat in line.coords)
 
     assert any(near(line, SHALAMCHEH) <= TOLERANCE_KM for line in lines)
-    assert any(near(line, MOSUL) <= 30 or near(line, EXPECTED["geonames:95446"][:2]) <= 30
-               for line in lines)
+    assert any(
+        near(line, MOSUL) <= 30 or near(line, EXPECTED["geonames:95446"][:2]) <= 30
+        for line in lines
+    )
     for row in rail.to_dict("records"):
         assert any("railway project connecting Basra" in e["sentence"] for e in row["evidence"])
         assert row["note"], "approximate lines must say so"
 
 
 def test_airport_blast_is_an_incident_at_the_airport(seed_sites):
-    incidents = seed_sites[(seed_sites["kind"] == "incident")
-                           & (seed_sites["event_type"] == "explosion")]
+    incidents = seed_sites[
+        (seed_sites["kind"] == "incident") & (seed_sites["event_type"] == "explosion")
+    ]
     assert len(incidents) == 1
     blast = incidents.iloc[0]
     assert km((blast.geometry.x, blast.geometry.y), EXPECTED["site:orbi"][:2]) <= TOLERANCE_KM
@@ -129,8 +142,9 @@ def test_airport_blast_is_an_incident_at_the_airport(seed_sites):
 
 def test_strikes_are_incidents_with_paths(seed_sites):
     incidents = seed_sites[seed_sites["kind"] == "incident"]
-    strikes = incidents[incidents["event_type"].isin(["strike", "missile_strike", "attack",
-                                                      "airstrike"])]
+    strikes = incidents[
+        incidents["event_type"].isin(["strike", "missile_strike", "attack", "airstrike"])
+    ]
     assert len(strikes) >= 3
     paths = seed_sites[seed_sites["kind"] == "strike_path"]
     names = set(paths["name"])
