@@ -7,6 +7,7 @@ widgets, calls functions from ``geodata`` and ``layers``, and shows what they re
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from layers.analysis import (
     nearest_feature,
     representative_lonlat,
 )
-from layers.assets import install_static
+from layers.assets import BASEMAP_URL, install_static
 from layers.catalog import KINDS, LAYER_BY_KEY, LAYERS, build_layers
 from layers.corrections import apply_corrections, empty_corrections, place_to_candidate
 from layers.export import read_geojson, to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
@@ -108,8 +109,6 @@ def on_upload() -> None:
     articles, saved_map, problems = parse_uploads([(f.name, f.getvalue()) for f in files])
     st.session_state["upload_messages"] = problems
     if saved_map is not None:
-        import json
-
         st.session_state["imported"] = json.dumps(saved_map)
     if articles:
         st.session_state["articles"] = articles
@@ -153,16 +152,6 @@ def current_articles() -> list[dict]:
     return [{"name": name, "text": st.session_state["text"]}]
 
 
-def load_sites(articles: list[dict], article_date: date | None):
-    """Sites of the articles (merged when several), or of the imported map."""
-    if st.session_state["imported"]:
-        return get_imported(st.session_state["imported"])
-    frames = {a["name"]: get_sites(a["text"], article_date) for a in articles}
-    if len(frames) == 1:
-        return next(iter(frames.values()))
-    return merge_sites(frames)
-
-
 def article_key(articles: list[dict]) -> str:
     """Return a short stable key for the set of articles (or the imported map)."""
     digest = hashlib.sha1()
@@ -171,6 +160,61 @@ def article_key(articles: list[dict]) -> str:
     for article in articles:
         digest.update(article["text"].encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:12]
+
+
+def view_key(
+    articles: list[dict], article_date: date | None, corrections: dict, visible: tuple[str, ...]
+) -> tuple:
+    """Everything the features on screen depend on, as a hashable tuple."""
+    return (
+        tuple((a["name"], a["text"]) for a in articles),
+        st.session_state["imported"],
+        article_date,
+        json.dumps(corrections, sort_keys=True),
+        st.session_state["article_filter"] if len(articles) > 1 else "All articles",
+        tuple(st.session_state["kinds"]),
+        float(st.session_state["min_confidence"]),
+        st.session_state["name_query"],
+        visible,
+    )
+
+
+def compute_view(
+    articles: tuple,
+    imported: str | None,
+    article_date: date | None,
+    corrections_json: str,
+    article_filter: str,
+    kinds: tuple[str, ...],
+    min_confidence: float,
+    query: str,
+    visible: tuple[str, ...],
+):
+    """Return (corrected sites, filtered sites, visible sites) for one view."""
+    if imported:
+        extracted = get_imported(imported)
+    else:
+        frames = {name: get_sites(text, article_date) for name, text in articles}
+        extracted = next(iter(frames.values())) if len(frames) == 1 else merge_sites(frames)
+    sites = apply_corrections(extracted, json.loads(corrections_json))
+    if article_filter != "All articles" and "articles" in sites:
+        sites = sites[sites["articles"].map(lambda names: article_filter in names)]
+        sites = sites.reset_index(drop=True)
+    filtered = filter_sites(sites, kinds=kinds or None, min_confidence=min_confidence, query=query)
+    return sites, filtered, filter_sites(filtered, layers=visible)
+
+
+@st.cache_data(max_entries=64)
+def geojson_downloads(view: tuple, selected: str) -> dict:
+    """GeoJSON of all, visible and selected features (cached per view and selection)."""
+    sites, _filtered, shown = compute_view(*view)
+    chosen = shown[shown["feature_id"] == selected]
+    return {
+        "all": to_geojson(sites),
+        "visible": to_geojson(shown),
+        "selected": to_geojson(chosen),
+        "has_selection": not chosen.empty,
+    }
 
 
 # ----------------------------------------------------------------- views
@@ -324,31 +368,31 @@ def add_place_panel(geoparser: Geoparser, corrections: dict, click: dict | None)
                     st.rerun()
 
 
-def downloads(all_sites, shown, stem: str, visible: tuple[str, ...]) -> None:
-    """Download buttons; heavy formats are built only when clicked."""
+def downloads(view: tuple, shown, stem: str, visible: tuple[str, ...]) -> None:
+    """Download buttons; GeoJSON is cached per view, heavy formats built on click."""
     columns = st.columns(7)
-    selected = shown[shown["feature_id"] == st.session_state["selected"]]
+    geojson = geojson_downloads(view, st.session_state["selected"])
     columns[0].download_button(
         "GeoJSON (all layers)",
-        to_geojson(all_sites),
+        geojson["all"],
         file_name=f"{stem}-all.geojson",
         mime="application/geo+json",
         key="dl_all",
     )
     columns[1].download_button(
         "GeoJSON (visible)",
-        to_geojson(shown),
+        geojson["visible"],
         file_name=f"{stem}-visible.geojson",
         mime="application/geo+json",
         key="dl_visible",
     )
     columns[2].download_button(
         "GeoJSON (selected)",
-        to_geojson(selected),
+        geojson["selected"],
         file_name=f"{stem}-selected.geojson",
         mime="application/geo+json",
         key="dl_selected",
-        disabled=selected.empty,
+        disabled=not geojson["has_selection"],
     )
     columns[3].download_button(
         "GeoPackage",
@@ -388,21 +432,12 @@ def main() -> None:
     articles = current_articles()
     key = article_key(articles)
     corrections = corrections_for(key)
-    sites = apply_corrections(load_sites(articles, article_date), corrections)
-    if len(articles) > 1 and st.session_state["article_filter"] != "All articles":
-        wanted = st.session_state["article_filter"]
-        sites = sites[sites["articles"].map(lambda names: wanted in names)].reset_index(drop=True)
-    filtered = filter_sites(
-        sites,
-        kinds=st.session_state["kinds"] or None,
-        min_confidence=st.session_state["min_confidence"],
-        query=st.session_state["name_query"],
-    )
+    visible = tuple(layer.key for layer in LAYERS if st.session_state[f"layer_{layer.key}"])
+    view = view_key(articles, article_date, corrections, visible)
+    sites, filtered, shown = compute_view(*view)
     layer_frames = build_layers(filtered)
     present_kinds = [k for k in KINDS if k in set(sites["kind"])]
     sidebar({k: len(f) for k, f in layer_frames.items()}, present_kinds, articles)
-    visible = tuple(layer.key for layer in LAYERS if st.session_state[f"layer_{layer.key}"])
-    shown = filter_sites(filtered, layers=visible)
 
     st.title("newsmap")
     st.caption(
@@ -438,7 +473,9 @@ def main() -> None:
                 rings = RING_RADII_KM if st.session_state["rings"] else ()
                 groups.append(selection_group(*lonlat, selected.iloc[0]["name"], rings))
                 center, zoom = (lonlat[1], lonlat[0]), 8
-        base = render_base_map(build_layers(sites), basemap=st.session_state["basemap"])
+        base = render_base_map(
+            build_layers(sites), basemap=st.session_state["basemap"], basemap_url=BASEMAP_URL
+        )
         state = st_folium(
             base,
             key=f"map-{key}-{st.session_state['basemap']}",
@@ -493,7 +530,7 @@ def main() -> None:
             select(chosen)
 
     stem = f"{Path(articles[0]['name']).stem if articles else 'newsmap'}-{date.today():%Y%m%d}"
-    downloads(sites, shown, stem, visible)
+    downloads(view, shown, stem, visible)
     st.caption(
         "The GeoJSON downloads include your corrections; upload one back to reopen "
         "the same map. "

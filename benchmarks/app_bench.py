@@ -4,6 +4,7 @@ Prints, for the seed article:
 
 - cold start: the first script run in a fresh process (gazetteer from the on-disk
   cache, spaCy load, geoparse, render, exports);
+- the harness's own cost: a rerun of a trivial two-widget script;
 - warm reruns: a rerun with nothing changed (the baseline), a rerun after a layer
   toggle, after a basemap change and after editing the text (cache miss), each the
   median of ``--repeat`` runs, with its ratio to the baseline.
@@ -17,6 +18,7 @@ import argparse
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,6 +53,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from streamlit.testing.v1 import AppTest
 
+    # The harness's own cost: a trivial script with a checkbox, rerun the same way.
+    with tempfile.TemporaryDirectory() as folder:
+        trivial = Path(folder) / "trivial.py"
+        trivial.write_text(
+            "import streamlit as st\nst.checkbox('x', key='x')\nst.write('hello')\n",
+            encoding="utf-8",
+        )
+        harness = AppTest.from_file(str(trivial)).run()
+        overhead = statistics.median(_timed(lambda: harness.run()) for _ in range(args.repeat))
+
     cold = _cold_start()
     at = AppTest.from_file(APP, default_timeout=300).run()
     results: dict[str, list[float]] = {
@@ -72,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     baseline = statistics.median(results["rerun (no change)"])
     print(f"cold start (fresh process, first run): {cold * 1000:8.0f} ms")
+    print(f"AppTest harness, trivial script rerun: {overhead * 1000:8.0f} ms")
     print(f"{'warm rerun':28s} {'median ms':>10s} {'x baseline':>11s}")
     for name, values in results.items():
         median = statistics.median(values)

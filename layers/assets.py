@@ -31,6 +31,7 @@ import folium
 from branca.element import Element
 
 __all__ = [
+    "BASEMAP_URL",
     "DEFAULT_BASE_URL",
     "inline_assets",
     "install_static",
@@ -39,6 +40,13 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "/app/static/vendor"
+#: The Natural Earth basemap (geodata/data/naturalearth/basemap.geojson), served
+#: beside the scripts so the browser fetches and caches it once.
+BASEMAP_SOURCE = (
+    Path(__file__).resolve().parents[1] / "geodata" / "data" / "naturalearth" / ("basemap.geojson")
+)
+BASEMAP_TARGET = "naturalearth/basemap.geojson"
+BASEMAP_URL = f"{DEFAULT_BASE_URL}/{BASEMAP_TARGET}"
 
 
 def _package_dirs() -> dict[str, Path]:
@@ -90,6 +98,10 @@ def install_static(static_dir: str | Path) -> Path:
         destination = vendor / target
         if not destination.exists():
             shutil.copytree(dirs[package] / relative, destination)
+    basemap = vendor / BASEMAP_TARGET
+    if not basemap.exists() or basemap.read_bytes() != BASEMAP_SOURCE.read_bytes():
+        basemap.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(BASEMAP_SOURCE, basemap)
     return vendor
 
 

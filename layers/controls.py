@@ -16,7 +16,7 @@ from __future__ import annotations
 from branca.element import MacroElement
 from jinja2 import Template
 
-__all__ = ["FullscreenControl", "MeasureControl", "MiniMap"]
+__all__ = ["FetchedBasemap", "FullscreenControl", "MeasureControl", "MiniMap"]
 
 _BUTTON_STYLE = (
     "width:30px;height:30px;line-height:30px;text-align:center;font:16px sans-serif;"
@@ -126,9 +126,10 @@ class MiniMap(MacroElement):
 
     Parameters
     ----------
-    land_layer : str, optional
-        JavaScript name of a GeoJSON layer on the map whose ``land`` features are
-        drawn in the overview (the offline Natural Earth basemap).
+    land_source : str, optional
+        A JavaScript expression giving a Promise of the basemap GeoJSON whose
+        ``land`` features are drawn in the overview (the offline Natural Earth
+        basemap, inline or fetched).
     tile_url : str, optional
         Tile URL template used instead when the map shows web tiles.
     """
@@ -155,12 +156,14 @@ class MiniMap(MacroElement):
             scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false,
             center: [20, 0], zoom: 0
           });
-          {% if this.land_layer %}
-          L.geoJson({{ this.land_layer }}.toGeoJSON(), {
-            filter: function(f) { return f.properties && f.properties.layer === 'land'; },
-            style: {color: '#b9b09a', weight: 0.5, fillColor: '#f3efe4', fillOpacity: 1},
-            interactive: false
-          }).addTo(mini);
+          {% if this.land_source %}
+          ({{ this.land_source }}).then(function(data) {
+            L.geoJson(data, {
+              filter: function(f) { return f.properties && f.properties.layer === 'land'; },
+              style: {color: '#b9b09a', weight: 0.5, fillColor: '#f3efe4', fillOpacity: 1},
+              interactive: false
+            }).addTo(mini);
+          });
           {% elif this.tile_url %}
           L.tileLayer({{ this.tile_url|tojson }}).addTo(mini);
           {% endif %}
@@ -182,8 +185,48 @@ class MiniMap(MacroElement):
         """
     )
 
-    def __init__(self, land_layer: str | None = None, tile_url: str | None = None) -> None:
+    def __init__(self, land_source: str | None = None, tile_url: str | None = None) -> None:
         super().__init__()
         self._name = "MiniMap"
-        self.land_layer = land_layer
+        self.land_source = land_source
         self.tile_url = tile_url
+
+
+class FetchedBasemap(MacroElement):
+    """The offline basemap, fetched by the browser from the app's static files.
+
+    Embedding the ~0.9 MB Natural Earth GeoJSON in the map script would resend
+    it on every Streamlit rerun; fetched once, the browser caches it. The data
+    Promise is kept in ``window.__nmBasemap`` for the overview map.
+
+    Parameters
+    ----------
+    url : str
+        Where the app serves ``basemap.geojson`` (same origin).
+    styles : dict
+        Leaflet path style per feature ``layer`` (land, lake, river, border).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map){
+          var styles = {{ this.styles|tojson }};
+          window.__nmBasemap = fetch({{ this.url|tojson }}).then(function(r) { return r.json(); });
+          window.__nmBasemap.then(function(data) {
+            var layer = L.geoJson(data, {
+              style: function(f) { return styles[f.properties.layer] || {}; },
+              interactive: false, smoothFactor: 1.5
+            }).addTo(map);
+            layer.bringToBack();
+          });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, styles: dict) -> None:
+        super().__init__()
+        self._name = "FetchedBasemap"
+        self.url = url
+        self.styles = styles

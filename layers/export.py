@@ -11,6 +11,7 @@ import json
 import math
 import tempfile
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,9 +150,49 @@ def to_geojson(sites: gpd.GeoDataFrame, indent: int | None = None) -> str:
     str
         UTF-8-safe JSON (non-ASCII kept); never contains NaN or Infinity.
     """
-    return json.dumps(
-        to_feature_collection(sites), ensure_ascii=False, allow_nan=False, indent=indent
-    )
+    if indent is not None:
+        return json.dumps(
+            to_feature_collection(sites), ensure_ascii=False, allow_nan=False, indent=indent
+        )
+    # Compact output is assembled from per-geometry JSON, cached by the geometry's
+    # WKB: a rerun of the app re-exports the same country polygons many times.
+    if sites.crs is not None and sites.crs.to_epsg() != 4326:
+        sites = sites.to_crs(4326)
+    name = sites.geometry.name
+    columns = [c for c in sites.columns if c != name]
+    parts = []
+    for row in sites.to_dict("records"):
+        properties = {c: _json_native(row[c]) for c in columns}
+        head = {"type": "Feature"}
+        if properties.get("feature_id") is not None:
+            head["id"] = properties["feature_id"]
+        geometry = row[name]
+        geometry_json = (
+            "null"
+            if geometry is None or geometry.is_empty
+            else _geometry_json(shapely.to_wkb(geometry))
+        )
+        parts.append(
+            json.dumps(head, ensure_ascii=False)[:-1]
+            + ', "geometry": '
+            + geometry_json
+            + ', "properties": '
+            + json.dumps(properties, ensure_ascii=False, allow_nan=False)
+            + "}"
+        )
+    collection = {"type": "FeatureCollection"}
+    geometries = [g for g in sites.geometry if g is not None and not g.is_empty]
+    if geometries:
+        bounds = shapely.GeometryCollection(geometries).bounds
+        collection["bbox"] = [round(v, PRECISION) for v in bounds]  # type: ignore[assignment]
+    return json.dumps(collection)[:-1] + ', "features": [' + ", ".join(parts) + "]}"
+
+
+@lru_cache(maxsize=4096)
+def _geometry_json(wkb: bytes) -> str:
+    """RFC 7946 JSON text of a geometry given as WKB (cached)."""
+    written = _rfc7946_geometry(shapely.from_wkb(wkb))
+    return json.dumps(_listify(written), allow_nan=False)
 
 
 def read_geojson(data: str | bytes | Mapping[str, Any]) -> gpd.GeoDataFrame:

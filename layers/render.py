@@ -15,13 +15,15 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
+import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geodata.gazetteer import DATA_DIR
 from layers.assets import DEFAULT_BASE_URL, use_local_assets
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
-from layers.controls import FullscreenControl, MeasureControl, MiniMap
+from layers.controls import FetchedBasemap, FullscreenControl, MeasureControl, MiniMap
 
 __all__ = [
     "BASEMAPS",
@@ -155,6 +157,19 @@ def _tooltip(row: Mapping[str, Any], layer: LayerDef) -> str:
     return f"{layer.icon} {_esc(row.get('name'))}"
 
 
+#: Areas are drawn simplified (the exports keep the full Natural Earth outline):
+#: 0.05 degrees is about 5 km, below a pixel at the zooms a country is seen at.
+DISPLAY_TOLERANCE_DEG = 0.05
+
+
+def _display_geometry(geometry: Any) -> dict[str, Any]:
+    """GeoJSON mapping of a geometry as drawn: areas simplified, 5 decimals."""
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        geometry = geometry.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
+    geometry = shapely.transform(geometry, lambda c: np.round(c, 5))
+    return geometry.__geo_interface__
+
+
 def build_feature_group(
     frame: gpd.GeoDataFrame, layer: LayerDef, show: bool = True
 ) -> folium.FeatureGroup:
@@ -195,7 +210,7 @@ def build_feature_group(
         features.append(
             {
                 "type": "Feature",
-                "geometry": geometry.__geo_interface__,
+                "geometry": _display_geometry(geometry),
                 "properties": {
                     "feature_id": str(row.get("feature_id")),
                     "kind": str(row.get("kind")),
@@ -247,12 +262,15 @@ def _basemap_data() -> dict[str, Any]:
         return json.load(handle)
 
 
-def _add_basemap(m: folium.Map, basemap: str) -> MacroElement:
-    """Add the basemap and the overview map drawn from the same source."""
+def _add_basemap(m: folium.Map, basemap: str, basemap_url: str | None) -> MacroElement:
+    """Add the basemap and return the overview map drawn from the same source."""
     if basemap in _TILES:
         url, attribution = _TILES[basemap]
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], control=False).add_to(m)
         return MiniMap(tile_url=url)
+    if basemap_url:
+        m.add_child(FetchedBasemap(basemap_url, _BASEMAP_STYLE))
+        return MiniMap(land_source="window.__nmBasemap")
     land = folium.GeoJson(
         _basemap_data(),
         name=BASEMAPS["naturalearth"],
@@ -261,7 +279,7 @@ def _add_basemap(m: folium.Map, basemap: str) -> MacroElement:
         control=False,
         smooth_factor=1.5,
     ).add_to(m)
-    return MiniMap(land_layer=land.get_name())
+    return MiniMap(land_source=f"Promise.resolve({land.get_name()}.toGeoJSON())")
 
 
 class _Legend(MacroElement):
@@ -349,6 +367,7 @@ def render_base_map(
     basemap: str = "naturalearth",
     asset_base_url: str = DEFAULT_BASE_URL,
     height: str = "100%",
+    basemap_url: str | None = None,
 ) -> folium.Map:
     """Build the map without its feature layers: basemap, view, scale bar, legend.
 
@@ -368,6 +387,10 @@ def render_base_map(
         Where the browser finds Leaflet (see :mod:`layers.assets`).
     height : str, default "100%"
         CSS height of the map.
+    basemap_url : str, optional
+        Where the browser can fetch ``basemap.geojson`` (the app serves it with
+        the other assets); default: embed the Natural Earth data in the page, as
+        a standalone file needs.
 
     Returns
     -------
@@ -397,7 +420,7 @@ def render_base_map(
             ".leaflet-control-layers{font:12px/1.4 sans-serif;}</style>"
         )
     )
-    minimap = _add_basemap(m, basemap)
+    minimap = _add_basemap(m, basemap, basemap_url)
     _fit_bounds(m, layers)
     m.add_child(FullscreenControl())
     m.add_child(MeasureControl())
