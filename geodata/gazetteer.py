@@ -55,6 +55,11 @@ REGIONS_PATH = DATA_DIR / "regions.geojson"
 COUNTRIES_PATH = DATA_DIR / "naturalearth" / "countries.geojson"
 _FORMAT_VERSION = "5"
 PHRASE_MIN_POPULATION = 100_000
+#: Countries whose airports are also indexed under their ICAO and IATA codes
+#: (the region of the seed article: Iraq, Iran, the Levant, the Gulf, Turkey).
+CODE_ALIAS_COUNTRIES = frozenset(
+    ["IQ", "IR", "SY", "IL", "PS", "LB", "JO", "KW", "SA", "AE", "QA", "BH", "OM", "YE", "TR", "EG"]
+)
 
 # Feature-type weight used by the resolver as a prior (0..1).
 KIND_PRIOR: dict[str, float] = {
@@ -544,6 +549,9 @@ def _airport_rows() -> Iterable[dict]:
         if not airport.get("iata") or icao.upper() in curated:
             continue
         names = [airport["name"]]
+        if airport.get("country") in CODE_ALIAS_COUNTRIES:
+            # In the region the product starts from, news cites airports by code.
+            names += [icao, airport["iata"]]
         yield {
             "feature_id": f"airport:{icao}",
             "name": airport["name"],

@@ -245,13 +245,30 @@ def _automaton(gazetteer_id: int, gazetteer: Gazetteer, everything: bool) -> Any
                 gazetteer.kind[i] != "populated_place" or gazetteer.population[i] >= 1_000_000
                 for i in ids
             )
-        automaton.add_word(folded, (folded, needs_context))
+        if _is_code(key):
+            # "BIAP", "ORBI": codes match only as written, in capitals, and never
+            # displace a real name that folds the same way ("Dam").
+            if not automaton.exists(folded):
+                automaton.add_word(folded, (folded, False, True))
+            continue
+        automaton.add_word(folded, (folded, needs_context, False))
     for demonym in DEMONYMS:
         folded = _fold(demonym)
-        automaton.add_word(folded, (folded, None))
-        automaton.add_word(folded + "s", (folded + "s", None))
+        automaton.add_word(folded, (folded, None, False))
+        automaton.add_word(folded + "s", (folded + "s", None, False))
     automaton.make_automaton()
     return automaton
+
+
+def _is_code(name: str) -> bool:
+    """Whether a gazetteer name is an airport or site code such as "BGW" or "ORBI".
+
+    Examples
+    --------
+    >>> _is_code("ORBI"), _is_code("Basra"), _is_code("K-1")
+    (True, False, False)
+    """
+    return 3 <= len(name) <= 4 and name.isalpha() and name.isupper()
 
 
 def _phrase_matches(
@@ -265,7 +282,7 @@ def _phrase_matches(
     automaton = _automaton(id(gazetteer), gazetteer, everything)
     folded = _fold(text)
     found = []
-    for end_index, (key, needs_context) in automaton.iter(folded):
+    for end_index, (key, needs_context, code) in automaton.iter(folded):
         start = end_index - len(key) + 1
         end = end_index + 1
         if start > 0 and (text[start - 1].isalnum()):
@@ -273,6 +290,8 @@ def _phrase_matches(
         if end < len(text) and text[end].isalnum():
             continue
         surface = text[start:end]
+        if code and not surface.isupper():
+            continue
         if not (surface[0].isupper() or surface[0].isdigit()):
             continue
         if needs_context is not False and not any(c.isupper() for c in surface):

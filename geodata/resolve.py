@@ -43,6 +43,7 @@ SEAT_MIN_POPULATION = 100_000
 SEAT_MAX_KM = 200.0
 PROXIMITY_NEAREST = 3
 W_NEIGHBOUR = 0.12
+W_CODE = 1.0
 #: Importance given to curated regions and water bodies (as if so many people).
 CURATED_IMPORTANCE = 10_000_000
 PROXIMITY_SCALE_KM = 400.0
@@ -179,6 +180,7 @@ def _score_candidates(
     admins: Counter[tuple[str, str]] | None = None,
 ) -> np.ndarray:
     key = normalize_name(name)
+    written_as_code = 3 <= len(name) <= 4 and name.isalpha() and name.isupper()
     total_country = sum(countries.values()) or 1
     anchors = anchors or []
     lats = np.array([a[0] for a in anchors]) if anchors else None
@@ -191,6 +193,8 @@ def _score_candidates(
         s = W_POPULATION * min(math.log10(population + 1) / 7.0, 1.0)
         s += W_KIND * KIND_PRIOR.get(place.kind, 0.4)
         s += W_NAME * (normalize_name(place.name) == key)
+        if written_as_code and place.kind == "airport":
+            s += W_CODE  # "IKA", "BGW": a code in capitals names the airport
         s += W_CAPITAL * place.capital
         if place.country_code and place.country_code in countries:
             s += W_COUNTRY * (0.5 + 0.5 * countries[place.country_code] / total_country)

@@ -621,3 +621,34 @@ def test_screenshot_details_view(browser_page: BrowserPage) -> None:
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 20_000
     browser_page.assert_offline()
+
+
+def test_a_rejected_feature_leaves_the_map_and_the_export(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    drawn = open_dashboard(browser_page)
+    wait_idle(page)
+    shown, total = features_heading(page)
+    frame = map_frame(page)
+    assert frame is not None
+    point = frame.evaluate(
+        "(() => { const p = window.map.latLngToContainerPoint([36.19117, 44.00943]);"
+        " return [p.x, p.y]; })()"
+    )
+    frame.locator(".leaflet-container").first.click(position={"x": point[0], "y": point[1]})
+    wait_for(page, lambda: "Erbil" in selected_feature_label(page), "Erbil to be selected")
+    wait_idle(page)
+    page.get_by_role("button", name="Reject this feature").click()
+    wait_for(
+        page,
+        lambda: features_heading(page) == (shown - 1, total - 1),
+        "the rejected feature to leave the table",
+    )
+    wait_for_drawn(page, expected=drawn - 1)
+    # a later interaction does not bring it back
+    set_layer(page, "Incidents", False)
+    set_layer(page, "Incidents", True)
+    wait_idle(page)
+    everything = download_json(page, "GeoJSON (all layers)")
+    assert "geonames:95446" not in {f["id"] for f in everything["features"]}
+    assert len(everything["features"]) == total - 1
+    browser_page.assert_offline()

@@ -53,3 +53,22 @@ def test_strike_from_a_country_draws_a_path(geoparser):
 def test_sentence_without_event_words_has_no_incident(geoparser):
     sites = extract_sites("Basra is a port city on the Shatt al-Arab.", geoparser=geoparser)
     assert not (sites["kind"] == "incident").any()
+
+
+@pytest.mark.parametrize(
+    "text, code, feature_id",
+    [
+        ("Rockets landed near BIAP on Monday.", "BIAP", "site:orbi"),
+        ("Flights from IKA were suspended.", "IKA", "airport:OIIE"),
+        ("Flights to THR resumed after the strike.", "THR", "airport:OIII"),
+    ],
+)
+def test_airport_codes_in_capitals_name_the_airport(geoparser, text, code, feature_id):
+    toponyms = next(iter(geoparser.parse([text])))
+    found = {t["name"]: t["feature_id"] for t in toponyms}
+    assert found.get(code) == feature_id
+
+
+def test_a_code_in_lower_case_is_not_an_airport(geoparser):
+    toponyms = next(iter(geoparser.parse(["Ika and thr are not codes here; the dam is."])))
+    assert all(t["kind"] != "airport" for t in toponyms)
