@@ -370,54 +370,41 @@ def add_place_panel(geoparser: Geoparser, corrections: dict, click: dict | None)
 
 def downloads(view: tuple, shown, stem: str, visible: tuple[str, ...]) -> None:
     """Download buttons; GeoJSON is cached per view, heavy formats built on click."""
-    columns = st.columns(7)
     geojson = geojson_downloads(view, st.session_state["selected"])
-    columns[0].download_button(
-        "GeoJSON (all layers)",
-        geojson["all"],
-        file_name=f"{stem}-all.geojson",
-        mime="application/geo+json",
-        key="dl_all",
-    )
-    columns[1].download_button(
-        "GeoJSON (visible)",
-        geojson["visible"],
-        file_name=f"{stem}-visible.geojson",
-        mime="application/geo+json",
-        key="dl_visible",
-    )
-    columns[2].download_button(
-        "GeoJSON (selected)",
-        geojson["selected"],
-        file_name=f"{stem}-selected.geojson",
-        mime="application/geo+json",
-        key="dl_selected",
-        disabled=not geojson["has_selection"],
-    )
-    columns[3].download_button(
-        "GeoPackage",
-        lambda: to_gpkg_bytes(shown),
-        file_name=f"{stem}.gpkg",
-        mime="application/geopackage+sqlite3",
-        key="dl_gpkg",
-    )
-    columns[4].download_button(
-        "KML",
-        lambda: to_kml(shown),
-        file_name=f"{stem}.kml",
-        mime="application/vnd.google-earth.kml+xml",
-        key="dl_kml",
-    )
-    columns[5].download_button(
-        "CSV", lambda: to_csv(shown), file_name=f"{stem}.csv", mime="text/csv", key="dl_csv"
-    )
-    columns[6].download_button(
-        "HTML map",
-        lambda: to_html(render_map(build_layers(shown), visible), title=stem),
-        file_name=f"{stem}.html",
-        mime="text/html",
-        key="dl_html",
-    )
+    geo = "application/geo+json"
+    buttons = [
+        # label, data (bytes/str, or a callable run only on click), file suffix, mime, key
+        ("GeoJSON (all layers)", geojson["all"], "-all.geojson", geo, "dl_all"),
+        ("GeoJSON (visible)", geojson["visible"], "-visible.geojson", geo, "dl_visible"),
+        ("GeoJSON (selected)", geojson["selected"], "-selected.geojson", geo, "dl_selected"),
+        (
+            "GeoPackage",
+            lambda: to_gpkg_bytes(shown),
+            ".gpkg",
+            "application/geopackage+sqlite3",
+            "dl_gpkg",
+        ),
+        ("KML", lambda: to_kml(shown), ".kml", "application/vnd.google-earth.kml+xml", "dl_kml"),
+        ("CSV", lambda: to_csv(shown), ".csv", "text/csv", "dl_csv"),
+        (
+            "HTML map",
+            lambda: to_html(render_map(build_layers(shown), visible), title=stem),
+            ".html",
+            "text/html",
+            "dl_html",
+        ),
+    ]
+    for column, (label, data, suffix, mime, key) in zip(
+        st.columns(len(buttons)), buttons, strict=True
+    ):
+        column.download_button(
+            label,
+            data,
+            file_name=f"{stem}{suffix}",
+            mime=mime,
+            key=key,
+            disabled=key == "dl_selected" and not geojson["has_selection"],
+        )
 
 
 def main() -> None:

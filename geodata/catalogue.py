@@ -12,7 +12,7 @@ from functools import lru_cache
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geodata.gazetteer import COUNTRIES_PATH, SITES_PATH
@@ -99,8 +99,3 @@ def distance_km(point: Point, geometry: BaseGeometry) -> float:
         + math.cos(lat0) * np.cos(lats) * np.sin((lons - lon0) / 2) ** 2
     )
     return float(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))).min())
-
-
-def line_between(start: Point, end: Point) -> LineString:
-    """Return the straight segment from ``start`` to ``end`` (lon, lat degrees)."""
-    return LineString([(start.x, start.y), (end.x, end.y)])

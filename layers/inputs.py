@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +18,6 @@ __all__ = [
     "feature_table",
     "html_to_text",
     "parse_uploads",
-    "visible_sites",
 ]
 
 #: Longest article the app geoparses interactively (characters, ~40 pages).
@@ -152,23 +150,6 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
         except (InputError, GeoJSONError) as error:
             problems.append(f"{name}: {error}")
     return articles, saved_map, problems
-
-
-def visible_sites(sites: gpd.GeoDataFrame, visible: Iterable[str]) -> gpd.GeoDataFrame:
-    """Return the rows of the visible layers, in the original order.
-
-    Parameters
-    ----------
-    sites : GeoDataFrame
-        With a ``layer`` column.
-    visible : iterable of str
-        Layer keys.
-
-    Returns
-    -------
-    GeoDataFrame
-    """
-    return sites[sites["layer"].isin(list(visible))].reset_index(drop=True)
 
 
 def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:

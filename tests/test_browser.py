@@ -450,6 +450,16 @@ def wait_idle(page: Page) -> None:
     wait_for(page, idle, "the app to finish running")
 
 
+def click_at(frame: Frame, lat: float, lon: float) -> None:
+    """Click the map where Leaflet draws (lat, lon): on the marker of a place there."""
+    x, y = frame.evaluate(
+        "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
+        " return [p.x, p.y]; }",
+        [lat, lon],
+    )
+    frame.locator(".leaflet-container").first.click(position={"x": x, "y": y})
+
+
 def download_bytes(page: Page, button: str) -> bytes:
     wait_idle(page)
     with page.expect_download(timeout=TIMEOUT * 1000) as info:
@@ -498,11 +508,7 @@ def test_clicking_a_feature_opens_its_details(browser_page: BrowserPage) -> None
     frame = map_frame(page)
     assert frame is not None
     # Circle markers are SVG paths; click the one Leaflet drew for Erbil by its position.
-    point = frame.evaluate(
-        "(() => { const p = window.map.latLngToContainerPoint([36.19117, 44.00943]);"
-        " return [p.x, p.y]; })()"
-    )
-    frame.locator(".leaflet-container").first.click(position={"x": point[0], "y": point[1]})
+    click_at(frame, lat=36.19117, lon=44.00943)
     wait_for(page, lambda: "Erbil" in selected_feature_label(page), "Erbil to be selected")
     wait_for(
         page,
@@ -609,11 +615,7 @@ def test_screenshot_details_view(browser_page: BrowserPage) -> None:
     open_dashboard(browser_page)
     frame = map_frame(page)
     assert frame is not None
-    point = frame.evaluate(
-        "(() => { const p = window.map.latLngToContainerPoint([32.61603, 44.02488]);"
-        " return [p.x, p.y]; })()"
-    )
-    frame.locator(".leaflet-container").first.click(position={"x": point[0], "y": point[1]})
+    click_at(frame, lat=32.61603, lon=44.02488)
     wait_for(page, lambda: "Karbala" in selected_feature_label(page), "Karbala selected")
     page.get_by_text("Article text with highlighted mentions").click()
     page.wait_for_timeout(1500)
@@ -630,11 +632,7 @@ def test_a_rejected_feature_leaves_the_map_and_the_export(browser_page: BrowserP
     shown, total = features_heading(page)
     frame = map_frame(page)
     assert frame is not None
-    point = frame.evaluate(
-        "(() => { const p = window.map.latLngToContainerPoint([36.19117, 44.00943]);"
-        " return [p.x, p.y]; })()"
-    )
-    frame.locator(".leaflet-container").first.click(position={"x": point[0], "y": point[1]})
+    click_at(frame, lat=36.19117, lon=44.00943)
     wait_for(page, lambda: "Erbil" in selected_feature_label(page), "Erbil to be selected")
     wait_idle(page)
     page.get_by_role("button", name="Reject this feature").click()
