@@ -113,26 +113,7 @@ def to_feature_collection(sites: gpd.GeoDataFrame) -> dict[str, Any]:
         feature has ``id`` = ``feature_id`` and every column as a property. The
         ``bbox`` is omitted when no feature has a geometry.
     """
-    if sites.crs is not None and sites.crs.to_epsg() != 4326:
-        sites = sites.to_crs(4326)
-    features = []
-    columns = [c for c in sites.columns if c != sites.geometry.name]
-    for row in sites.to_dict("records"):
-        geometry = _rfc7946_geometry(row[sites.geometry.name])
-        properties = {c: _json_native(row[c]) for c in columns}
-        feature: dict[str, Any] = {"type": "Feature"}
-        if properties.get("feature_id") is not None:
-            feature["id"] = properties["feature_id"]
-        feature["geometry"] = _listify(geometry) if geometry else None
-        feature["properties"] = properties
-        features.append(feature)
-    collection: dict[str, Any] = {"type": "FeatureCollection"}
-    geometries = [g for g in sites.geometry if g is not None and not g.is_empty]
-    if geometries:
-        minx, miny, maxx, maxy = shapely.GeometryCollection(geometries).bounds
-        collection["bbox"] = [round(v, PRECISION) for v in (minx, miny, maxx, maxy)]
-    collection["features"] = features
-    return collection
+    return json.loads(to_geojson(sites))
 
 
 def to_geojson(sites: gpd.GeoDataFrame, indent: int | None = None) -> str:
@@ -151,11 +132,9 @@ def to_geojson(sites: gpd.GeoDataFrame, indent: int | None = None) -> str:
         UTF-8-safe JSON (non-ASCII kept); never contains NaN or Infinity.
     """
     if indent is not None:
-        return json.dumps(
-            to_feature_collection(sites), ensure_ascii=False, allow_nan=False, indent=indent
-        )
-    # Compact output is assembled from per-geometry JSON, cached by the geometry's
-    # WKB: a rerun of the app re-exports the same country polygons many times.
+        return json.dumps(json.loads(to_geojson(sites)), ensure_ascii=False, indent=indent)
+    # The one serialiser: compact text assembled from per-geometry JSON, cached by
+    # the geometry's WKB (a rerun of the app re-exports the same polygons).
     if sites.crs is not None and sites.crs.to_epsg() != 4326:
         sites = sites.to_crs(4326)
     name = sites.geometry.name
