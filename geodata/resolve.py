@@ -29,25 +29,23 @@ from geodata.gazetteer import KIND_PRIOR, Gazetteer, Place
 from geodata.names import DEMONYMS, normalize_name
 from geodata.recognize import _DIRECTION_PREFIX, _FACILITY_TAIL, Mention, Recognized
 
-__all__ = ["Candidate", "Resolution", "resolve"]
+__all__ = [
+    "FEATURES",
+    "Candidate",
+    "Resolution",
+    "candidate_features",
+    "rank_candidates",
+    "resolve",
+]
 
-W_POPULATION = 0.30
-W_KIND = 0.25
-W_NAME = 0.15
-W_COUNTRY = 0.30
-W_CAPITAL = 0.10
-W_QUALIFIER = 1.50
-W_PROXIMITY = 0.25
-W_ADMIN = 0.25
 SEAT_MIN_POPULATION = 100_000
+#: Logit by which a seat town beats the same-named area (a 0.6 / 0.4 split).
+SEAT_MARGIN = 0.4
 SEAT_MAX_KM = 200.0
 PROXIMITY_NEAREST = 3
-W_NEIGHBOUR = 0.12
-W_CODE = 1.0
 #: Importance given to curated regions and water bodies (as if so many people).
 CURATED_IMPORTANCE = 10_000_000
 PROXIMITY_SCALE_KM = 400.0
-SOFTMAX_TEMPERATURE = 0.15
 MAX_CANDIDATES = 50
 EARTH_RADIUS_KM = 6371.0088
 
@@ -171,44 +169,94 @@ def _context_countries(recognized: Recognized, gazetteer: Gazetteer) -> Counter[
     return counts
 
 
-def _score_candidates(
+#: Names of the ranking features, in the column order of :func:`candidate_features`.
+FEATURES: tuple[str, ...] = (
+    "population",  # log10(population + 1) / 7
+    "kind_prior",  # KIND_PRIOR of the candidate's kind
+    "same_name",  # the preferred name equals the mention
+    "code_airport",  # an airport named by its code written in capitals
+    "capital",
+    "country_context",  # lies in a country the article names
+    "neighbour_context",  # lies next door to a country the article names
+    "admin_context",  # lies in a first-level area the article names
+    "qualifier",  # matches the "Town, State" qualifier written after the mention
+    "proximity",  # closeness to the nearest 3 places chosen for other names
+    "country_holds_picks",  # a country: share of the other picks inside it
+    "is_country",
+    "is_admin_area",
+    "is_continent_or_region",
+    "seat",  # a city of >= 100,000 within 200 km of a same-named area outside the US
+    "area_in_list",  # an area, when the other names are areas too: their share
+    "most_populous",  # the most populous candidate of the name
+)
+
+_COL = {name: i for i, name in enumerate(FEATURES)}
+
+
+def candidate_features(
     name: str,
     places: list[Place],
     countries: Counter[str],
     qualifier: tuple[str | None, str | None] | None,
     anchors: list[tuple],
     admins: Counter[tuple[str, str]] | None = None,
+    area_share: float = 0.0,
 ) -> np.ndarray:
+    """Ranking features of each candidate place of one name.
+
+    Parameters
+    ----------
+    name : str
+        The mention's surface form.
+    places : list of Place
+        Its candidates.
+    countries : collections.Counter
+        ISO alpha-2 codes the article names (directly or through demonyms), with counts.
+    qualifier : tuple or None
+        (country code, admin1 code) written after the mention ("Paris, Texas").
+    anchors : list of tuple
+        (lat, lon, country code, kind) of the places chosen for the article's other
+        names; empty in the first pass.
+    admins : collections.Counter, optional
+        (country code, admin1 code) of the first-level areas the article names.
+    area_share : float
+        Share of the article's other chosen places that are first-level areas.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(places), len(FEATURES))``, float64, columns as in FEATURES.
+    """
     key = normalize_name(name)
     written_as_code = 3 <= len(name) <= 4 and name.isalpha() and name.isupper()
-    total_country = sum(countries.values()) or 1
-    anchors = anchors or []
     lats = np.array([a[0] for a in anchors]) if anchors else None
     lons = np.array([a[1] for a in anchors]) if anchors else None
-    scores = np.zeros(len(places))
+    areas = [p for p in places if p.kind == "admin_area" and p.country_code not in (None, "US")]
+    max_population = max((p.population for p in places), default=0)
+    out = np.zeros((len(places), len(FEATURES)))
     for j, place in enumerate(places):
+        row = out[j]
         population = place.population
         if place.feature_id.startswith("region:"):
             population = max(population, CURATED_IMPORTANCE)
-        s = W_POPULATION * min(math.log10(population + 1) / 7.0, 1.0)
-        s += W_KIND * KIND_PRIOR.get(place.kind, 0.4)
-        s += W_NAME * (normalize_name(place.name) == key)
-        if written_as_code and place.kind == "airport":
-            s += W_CODE  # "IKA", "BGW": a code in capitals names the airport
-        s += W_CAPITAL * place.capital
+        row[_COL["population"]] = math.log10(population + 1) / 7.0
+        row[_COL["kind_prior"]] = KIND_PRIOR.get(place.kind, 0.4)
+        row[_COL["same_name"]] = normalize_name(place.name) == key
+        row[_COL["code_airport"]] = written_as_code and place.kind == "airport"
+        row[_COL["capital"]] = place.capital
         if place.country_code and place.country_code in countries:
-            s += W_COUNTRY * (0.5 + 0.5 * countries[place.country_code] / total_country)
+            row[_COL["country_context"]] = 1.0
         elif place.country_code and _neighbours().get(place.country_code, frozenset()) & set(
             countries
         ):
-            s += W_NEIGHBOUR  # the article names a country next door
+            row[_COL["neighbour_context"]] = 1.0
         if (
             admins
             and place.kind != "admin_area"
             and place.admin1
             and (place.country_code, place.admin1) in admins
         ):
-            s += W_ADMIN
+            row[_COL["admin_context"]] = 1.0
         if qualifier is not None:
             country, admin1 = qualifier
             if (
@@ -216,20 +264,64 @@ def _score_candidates(
                 and place.country_code == country
                 and (admin1 is None or place.admin1 == admin1)
             ):
-                s += W_QUALIFIER
+                row[_COL["qualifier"]] = 1.0
         if lats is not None and lons is not None and place.kind not in ("country", "continent"):
             # Closeness to the nearest few places chosen for the article's other
             # names (a mean over all of them would let far-off mentions dilute it).
             closeness = np.sort(
                 np.exp(-_haversine_km(place.lat, place.lon, lats, lons) / PROXIMITY_SCALE_KM)
             )[-PROXIMITY_NEAREST:]
-            s += W_PROXIMITY * float(np.mean(closeness))
+            row[_COL["proximity"]] = float(np.mean(closeness))
         elif anchors and place.kind == "country":
-            # A country is close to the places chosen inside it.
-            inside = sum(1 for a in anchors if len(a) > 2 and a[2] == place.country_code)
-            s += W_PROXIMITY * inside / len(anchors)
-        scores[j] = s
-    return scores
+            inside = sum(1 for a in anchors if a[2] == place.country_code)
+            row[_COL["country_holds_picks"]] = inside / len(anchors)
+        row[_COL["is_country"]] = place.kind == "country"
+        row[_COL["is_admin_area"]] = place.kind == "admin_area"
+        row[_COL["is_continent_or_region"]] = place.kind in (
+            "continent",
+            "region",
+            "natural_feature",
+        )
+        if (
+            place.kind == "populated_place"
+            and place.population >= SEAT_MIN_POPULATION
+            and any(
+                a.country_code == place.country_code
+                and _haversine_km(a.lat, a.lon, np.array([place.lat]), np.array([place.lon]))[0]
+                <= SEAT_MAX_KM
+                for a in areas
+            )
+        ):
+            row[_COL["seat"]] = 1.0
+        if place.kind == "admin_area":
+            row[_COL["area_in_list"]] = area_share
+        row[_COL["most_populous"]] = place.population == max_population and max_population > 0
+    return out
+
+
+#: Weight of each feature in a candidate's score (a softmax logit). Fitted by
+#: ``scripts/fit_ranker.py`` on the LGL and GeoVirus development corpora (conditional
+#: logit, L2 1e-4); ``code_airport`` and ``qualifier`` are hand-set to be decisive.
+FEATURE_WEIGHTS: dict[str, float] = {
+    "population": 8.919,
+    "kind_prior": -0.197,
+    "same_name": 1.958,
+    "code_airport": 20.000,
+    "capital": 0.120,
+    "country_context": 0.759,
+    "neighbour_context": -0.933,
+    "admin_context": 1.010,
+    "qualifier": 10.000,
+    "proximity": 6.220,
+    "country_holds_picks": 7.000,
+    "is_country": -0.008,
+    "is_admin_area": -0.701,
+    "is_continent_or_region": 0.117,
+    "seat": -0.237,
+    "area_in_list": 1.681,
+    "most_populous": -0.139,
+}
+WEIGHTS = np.array([FEATURE_WEIGHTS[f] for f in FEATURES])
 
 
 def _prefer_seat(scores: np.ndarray, places: list[Place]) -> np.ndarray:
@@ -258,7 +350,7 @@ def _prefer_seat(scores: np.ndarray, places: list[Place]) -> np.ndarray:
         return scores
     seat = max(towns, key=lambda j: places[j].population)
     adjusted = scores.copy()
-    adjusted[seat] = scores[best] + 0.05
+    adjusted[seat] = scores[best] + SEAT_MARGIN
     return adjusted
 
 
@@ -275,12 +367,18 @@ def _neighbours() -> dict[str, frozenset[str]]:
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = np.exp((scores - scores.max()) / SOFTMAX_TEMPERATURE)
+    shifted = np.exp(scores - scores.max())
     return shifted / shifted.sum()
 
 
-def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
-    """Choose a gazetteer entry for every mention of a recognised text.
+def rank_candidates(
+    recognized: Recognized, gazetteer: Gazetteer, weights: np.ndarray | None = None
+) -> tuple[dict[tuple, list[int]], dict[tuple, tuple[np.ndarray, list[Place]]]]:
+    """Group a text's mentions by name and compute their candidates' features.
+
+    One sense per discourse: mentions are grouped by normalised name and by the
+    qualifier written after them. Pass 1 scores candidates without spatial
+    coherence; passes 2 and 3 add closeness to the places picked for the other names.
 
     Parameters
     ----------
@@ -288,13 +386,18 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
         Output of :func:`geodata.recognize.recognize`.
     gazetteer : Gazetteer
         The candidate source.
+    weights : numpy.ndarray, optional
+        Feature weights used to pick the anchors between passes; default WEIGHTS.
 
     Returns
     -------
-    list of Resolution
-        One per mention, in mention order. Demonyms resolve to their country
-        (``country:<code>``); unknown names have ``place`` None and score 0.
+    groups : dict
+        (normalised name, qualifier) -> indices of its mentions (demonyms excluded).
+    ranked : dict
+        Same keys (names with candidates only) -> (features of shape
+        ``(n_candidates, len(FEATURES))``, candidate places).
     """
+    weights = WEIGHTS if weights is None else weights
     mentions = recognized.mentions
     qualifiers = _qualifiers(recognized, gazetteer)
     countries = _context_countries(recognized, gazetteer)
@@ -317,7 +420,9 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
     for key, places in candidates.items():
         if places:
             name = mentions[groups[key][0]].name
-            choice[key] = (_score_candidates(name, places, countries, key[1], [], admins), places)
+            features = candidate_features(name, places, countries, key[1], [], admins)
+            choice[key] = (features @ weights, places)
+    final: dict[tuple, tuple[np.ndarray, list[Place]]] = {}
     for _ in range(2):
         picks = {
             key: places[int(np.argmax(scores))]
@@ -326,22 +431,44 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
         }
         updated = {}
         for key, (_scores, places) in choice.items():
-            anchors = [(p.lat, p.lon, p.country_code) for k, p in picks.items() if k != key]
+            anchors = [(p.lat, p.lon, p.country_code, p.kind) for k, p in picks.items() if k != key]
+            share = sum(a[3] == "admin_area" for a in anchors) / len(anchors) if anchors else 0.0
             name = mentions[groups[key][0]].name
-            updated[key] = (
-                _score_candidates(name, places, countries, key[1], anchors, admins),
-                places,
-            )
+            features = candidate_features(name, places, countries, key[1], anchors, admins, share)
+            updated[key] = (features @ weights, places)
+            final[key] = (features, places)
         choice = updated
+    return groups, final
+
+
+def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
+    """Choose a gazetteer entry for every mention of a recognised text.
+
+    Parameters
+    ----------
+    recognized : Recognized
+        Output of :func:`geodata.recognize.recognize`.
+    gazetteer : Gazetteer
+        The candidate source.
+
+    Returns
+    -------
+    list of Resolution
+        One per mention, in mention order. Demonyms resolve to their country
+        (``country:<code>``); unknown names have ``place`` None and score 0.
+    """
+    mentions = recognized.mentions
+    groups, ranked = rank_candidates(recognized, gazetteer)
 
     resolved: dict[int, Resolution] = {}
     for key, indices in groups.items():
-        if key not in choice:
+        if key not in ranked:
             for i in indices:
                 resolved[i] = Resolution(mentions[i], None, 0.0, [])
             continue
-        scores, places = choice[key]
-        probabilities = _softmax(_prefer_seat(scores, places))
+        features, places = ranked[key]
+        scores = _prefer_seat(features @ WEIGHTS, places)
+        probabilities = _softmax(scores)
         order = np.argsort(-probabilities, kind="stable")
         best = places[int(order[0])]
         alternatives = [

@@ -48,12 +48,24 @@ def test_ap_abbreviation_qualifier(parser: Geoparser) -> None:
 
 
 def test_country_context(parser: Geoparser) -> None:
+    # Hamilton, Ontario is about three times the size of Hamilton, New Zealand: the
+    # country the article names decides.
     text = (
-        "Floods hit eastern Australia this week. Volunteers in Richmond filled sandbags "
+        "Floods hit New Zealand this week. Volunteers in Hamilton filled sandbags "
         "while the army flew supplies to farms nearby."
     )
-    richmond = _find(_parse(parser, text), "Richmond")
-    assert richmond["country_code"] == "AU"
+    hamilton = _find(_parse(parser, text), "Hamilton")
+    assert hamilton["country_code"] == "NZ"
+    assert _km(hamilton["lat"], hamilton["lon"], -37.78, 175.28) < 20
+
+
+def test_first_level_area_context(parser: Geoparser) -> None:
+    # Perth, Western Australia is forty times the size of Perth, Scotland.
+    perth = _find(
+        _parse(parser, "Storms hit Scotland this week. Crews in Perth cleared roads."), "Perth"
+    )
+    assert perth["country_code"] == "GB"
+    assert _km(perth["lat"], perth["lon"], 56.40, -3.43) < 20
 
 
 def test_demonym_names_its_country(parser: Geoparser) -> None:
