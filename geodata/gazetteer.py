@@ -31,6 +31,7 @@ versions and the embedded data files, so an upgrade rebuilds it.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import hashlib
 import importlib.util
@@ -41,7 +42,7 @@ import re
 import statistics
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -56,7 +57,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SITES_PATH = DATA_DIR / "sites.geojson"
 REGIONS_PATH = DATA_DIR / "regions.geojson"
 COUNTRIES_PATH = DATA_DIR / "naturalearth" / "countries.geojson"
-_FORMAT_VERSION = "6"
+_FORMAT_VERSION = "7"
 PHRASE_MIN_POPULATION = 100_000
 #: Countries whose airports are also indexed under their ICAO and IATA codes
 #: (the region of the seed article: Iraq, Iran, the Levant, the Gulf, Turkey).
@@ -81,6 +82,63 @@ KIND_PRIOR: dict[str, float] = {
     "rail_line": 0.3,
     "pipeline": 0.3,
 }
+
+
+class NameIndex:
+    """Read-only map from normalised name to gazetteer row numbers.
+
+    Stored as a sorted list of names with offsets into one flat array of row
+    numbers: unpickling it is about five times faster than a dict of a million
+    keys, which keeps the parser's cold start short, and names sharing a prefix
+    are one contiguous range (for search-as-you-type).
+
+    Parameters
+    ----------
+    mapping : dict of str to list of int
+        Normalised name -> row numbers, in the order they should be returned.
+    """
+
+    __slots__ = ("_flat", "_keys", "_offsets")
+
+    def __init__(self, mapping: dict[str, list[int]]) -> None:
+        self._keys = sorted(mapping)
+        sizes = np.array([len(mapping[k]) for k in self._keys], dtype=np.int64)
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._flat = np.fromiter(
+            (i for k in self._keys for i in mapping[k]), dtype=np.int32, count=int(sizes.sum())
+        )
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return bool(self.get(key)) if isinstance(key, str) else False
+
+    def _position(self, key: str) -> int:
+        at = bisect.bisect_left(self._keys, key)
+        return at if at < len(self._keys) and self._keys[at] == key else -1
+
+    def get(self, key: str, default: tuple[int, ...] = ()) -> tuple[int, ...]:
+        """Row numbers of ``key`` (already normalised), or ``default``."""
+        at = self._position(key)
+        if at < 0:
+            return default
+        return tuple(int(i) for i in self._flat[self._offsets[at] : self._offsets[at + 1]])
+
+    def __getitem__(self, key: str) -> tuple[int, ...]:
+        found = self.get(key)
+        if not found:
+            raise KeyError(key)
+        return found
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """Names that start with ``prefix``, in sorted order."""
+        start = bisect.bisect_left(self._keys, prefix)
+        end = bisect.bisect_left(self._keys, prefix + "\U0010ffff")
+        return self._keys[start:end]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +212,7 @@ class Gazetteer:
             for key in {normalize_name(n) for n in row["names"] if n}:
                 if key:
                     index[key].append(i)
-        self.index: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in index.items()}
+        self.index = NameIndex(index)
         self.by_feature_id = {fid: i for i, fid in enumerate(self.feature_id)}
         # Raw names worth phrase matching in text: every name of a non-town entry
         # and the main names of towns with at least PHRASE_MIN_POPULATION people.
@@ -258,7 +316,7 @@ class Gazetteer:
             return []
         found = list(self.index.get(key, ()))
         if len(found) < limit:
-            prefixed = [k for k in self.index if k.startswith(key) and k != key]
+            prefixed = [k for k in self.index.with_prefix(key) if k != key]
             for k in sorted(prefixed, key=len)[: limit * 20]:
                 found.extend(self.index[k])
         unique = list(dict.fromkeys(found))

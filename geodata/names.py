@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "AP_STATE_ABBREVIATIONS",
@@ -22,6 +23,7 @@ _DROP = re.compile(r"[.'\u200f\u200e]")
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_/,]+")
 
 
+@lru_cache(maxsize=200_000)
 def normalize_name(name: str) -> str:
     """Return the lookup key of a place name.
 

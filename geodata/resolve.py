@@ -89,6 +89,17 @@ def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) ->
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def _pairwise_km(
+    lats_a: np.ndarray, lons_a: np.ndarray, lats_b: np.ndarray, lons_b: np.ndarray
+) -> np.ndarray:
+    """Great-circle distances in km between every point of a and every point of b."""
+    p1 = np.radians(lats_a)[:, None]
+    p2 = np.radians(lats_b)[None, :]
+    dlmb = np.radians(lons_b)[None, :] - np.radians(lons_a)[:, None]
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
 def _qualifiers(
     recognized: Recognized, gazetteer: Gazetteer
 ) -> dict[int, tuple[str | None, str | None]]:
@@ -229,8 +240,21 @@ def candidate_features(
     """
     key = normalize_name(name)
     written_as_code = 3 <= len(name) <= 4 and name.isalpha() and name.isupper()
-    lats = np.array([a[0] for a in anchors]) if anchors else None
-    lons = np.array([a[1] for a in anchors]) if anchors else None
+    place_lats = np.array([p.lat for p in places])
+    place_lons = np.array([p.lon for p in places])
+    closeness = None
+    if anchors:
+        # Closeness to the nearest few places chosen for the article's other names
+        # (a mean over all of them would let far-off mentions dilute it).
+        distances = _pairwise_km(
+            place_lats,
+            place_lons,
+            np.array([a[0] for a in anchors]),
+            np.array([a[1] for a in anchors]),
+        )
+        nearest = np.sort(np.exp(-distances / PROXIMITY_SCALE_KM), axis=1)[:, -PROXIMITY_NEAREST:]
+        closeness = nearest.mean(axis=1)
+    named = set(countries)
     areas = [p for p in places if p.kind == "admin_area" and p.country_code not in (None, "US")]
     max_population = max((p.population for p in places), default=0)
     out = np.zeros((len(places), len(FEATURES)))
@@ -246,9 +270,9 @@ def candidate_features(
         row[_COL["capital"]] = place.capital
         if place.country_code and place.country_code in countries:
             row[_COL["country_context"]] = 1.0
-        elif place.country_code and _neighbours().get(place.country_code, frozenset()) & set(
-            countries
-        ):
+        elif place.country_code and not _neighbours().get(
+            place.country_code, frozenset()
+        ).isdisjoint(named):
             row[_COL["neighbour_context"]] = 1.0
         if (
             admins
@@ -265,13 +289,8 @@ def candidate_features(
                 and (admin1 is None or place.admin1 == admin1)
             ):
                 row[_COL["qualifier"]] = 1.0
-        if lats is not None and lons is not None and place.kind not in ("country", "continent"):
-            # Closeness to the nearest few places chosen for the article's other
-            # names (a mean over all of them would let far-off mentions dilute it).
-            closeness = np.sort(
-                np.exp(-_haversine_km(place.lat, place.lon, lats, lons) / PROXIMITY_SCALE_KM)
-            )[-PROXIMITY_NEAREST:]
-            row[_COL["proximity"]] = float(np.mean(closeness))
+        if closeness is not None and place.kind not in ("country", "continent"):
+            row[_COL["proximity"]] = closeness[j]
         elif anchors and place.kind == "country":
             inside = sum(1 for a in anchors if a[2] == place.country_code)
             row[_COL["country_holds_picks"]] = inside / len(anchors)
@@ -283,11 +302,12 @@ def candidate_features(
             "natural_feature",
         )
         if (
-            place.kind == "populated_place"
+            areas
+            and place.kind == "populated_place"
             and place.population >= SEAT_MIN_POPULATION
             and any(
                 a.country_code == place.country_code
-                and _haversine_km(a.lat, a.lon, np.array([place.lat]), np.array([place.lon]))[0]
+                and _haversine_km(a.lat, a.lon, place_lats[j : j + 1], place_lons[j : j + 1])[0]
                 <= SEAT_MAX_KM
                 for a in areas
             )
