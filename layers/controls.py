@@ -23,6 +23,33 @@ _BUTTON_STYLE = (
     "background:#fff;cursor:pointer;display:block;color:#333;text-decoration:none"
 )
 
+# Button icons are inline SVG drawn in ``currentColor``: a text glyph (U+26F6, the
+# ruler emoji) shows as an empty box where no installed font has it.
+_ICON_ATTRS = (
+    'xmlns="http://www.w3.org/2000/svg" width="18" height="18" viewBox="0 0 18 18" '
+    'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" '
+    'stroke-linejoin="round" aria-hidden="true" focusable="false" '
+    'style="display:block;margin:6px auto;pointer-events:none"'
+)
+#: Four corner brackets.
+_FULLSCREEN_ICON = (
+    f'<svg {_ICON_ATTRS}><path d="M2 6.5V2h4.5M11.5 2H16v4.5M16 11.5V16h-4.5M6.5 16H2v-4.5"/></svg>'
+)
+#: A ruler laid diagonally, with tick marks.
+_MEASURE_ICON = (
+    f'<svg {_ICON_ATTRS}><g transform="rotate(-45 9 9)"><rect x="0.5" y="5.5" width="17" '
+    'height="7" rx="1"/><path d="M4 5.5v3M7 5.5v2M10 5.5v3M13 5.5v2" stroke-width="1.5"/>'
+    "</g></svg>"
+)
+#: While measuring, the map container has the class ``nm-measuring``: the
+#: features drawn on the main map (paths and markers in its panes, not the
+#: overview map inside the controls) let clicks through to the map.
+_MEASURE_CSS = (
+    ".leaflet-container.nm-measuring{cursor:crosshair}"
+    ".leaflet-container.nm-measuring>.leaflet-map-pane .leaflet-interactive"
+    "{pointer-events:none!important}"
+)
+
 
 class FullscreenControl(MacroElement):
     """A button (top left) that toggles the browser's full-screen mode for the map."""
@@ -37,8 +64,9 @@ class FullscreenControl(MacroElement):
               var box = L.DomUtil.create('div', 'leaflet-bar nm-fullscreen');
               var a = L.DomUtil.create('a', '', box);
               a.href = '#'; a.title = 'Full screen'; a.setAttribute('role', 'button');
+              a.setAttribute('aria-label', 'Full screen');
               a.setAttribute('style', {{ this.style|tojson }});
-              a.textContent = '\\u26F6';
+              a.innerHTML = {{ this.icon|tojson }};
               L.DomEvent.on(a, 'click', function(e) {
                 L.DomEvent.stop(e);
                 var node = map.getContainer();
@@ -61,16 +89,32 @@ class FullscreenControl(MacroElement):
         super().__init__()
         self._name = "FullscreenControl"
         self.style = _BUTTON_STYLE
+        self.icon = _FULLSCREEN_ICON
 
 
 class MeasureControl(MacroElement):
-    """A ruler button: while on, each click adds a vertex; the total is shown in km."""
+    """A ruler button: while on, each click adds a vertex; the total is shown in km.
+
+    While measuring, a click on the map only adds a point: the features under it
+    let it through (no popup, no tooltip) and it is kept from Leaflet's own click
+    handling, so no feature nor map ``click`` listener sees it (streamlit-folium
+    reports map clicks as ``last_clicked``, which the app turns into a selection).
+    Open popups are closed. The controls stay clickable.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function(map){
-          var active = false, points = [], line = null, label = null;
+          var active = false, points = [], line = null, label = null, button = null;
+          var container = map.getContainer();
+          var doc = container.ownerDocument;
+          if (!doc.getElementById('nm-measure-css')) {
+            var css = doc.createElement('style');
+            css.id = 'nm-measure-css';
+            css.textContent = {{ this.css|tojson }};
+            doc.head.appendChild(css);
+          }
           function total() {
             var km = 0;
             for (var i = 1; i < points.length; i++) { km += map.distance(points[i-1], points[i]) / 1000; }
@@ -80,36 +124,56 @@ class MeasureControl(MacroElement):
             points = [];
             if (line) { map.removeLayer(line); line = null; }
           }
+          function addPoint(latlng) {
+            points.push(latlng);
+            if (!line) { line = L.polyline(points, {color: '#222', weight: 2, dashArray: '4 4', interactive: false}).addTo(map); }
+            else { line.setLatLngs(points); }
+            label.textContent = total().toFixed(1) + ' km';
+          }
+          function setActive(on) {
+            active = on; reset();
+            button.style.background = active ? '#ffe9a8' : '#fff';
+            button.setAttribute('aria-pressed', active ? 'true' : 'false');
+            label.style.display = active ? 'block' : 'none';
+            label.textContent = active ? 'click points' : '';
+            if (active) { L.DomUtil.addClass(container, 'nm-measuring'); map.closePopup(); }
+            else { L.DomUtil.removeClass(container, 'nm-measuring'); }
+          }
+          function inControls(el) {
+            for (; el && el !== container; el = el.parentNode) {
+              if (el.classList && el.classList.contains('leaflet-control-container')) { return true; }
+            }
+            return false;
+          }
           var Control = L.Control.extend({
             options: {position: 'topleft'},
             onAdd: function() {
               var box = L.DomUtil.create('div', 'leaflet-bar nm-measure');
-              var a = L.DomUtil.create('a', '', box);
+              var a = button = L.DomUtil.create('a', '', box);
               a.href = '#'; a.title = 'Measure a distance (click points; click the ruler to stop)';
               a.setAttribute('role', 'button');
+              a.setAttribute('aria-label', a.title);
+              a.setAttribute('aria-pressed', 'false');
               a.setAttribute('style', {{ this.style|tojson }});
-              a.textContent = '\\uD83D\\uDCCF';
+              a.innerHTML = {{ this.icon|tojson }};
               label = L.DomUtil.create('div', 'nm-measure-total', box);
               label.setAttribute('style', 'display:none;background:#fff;padding:2px 6px;font:12px sans-serif;white-space:nowrap');
               L.DomEvent.on(a, 'click', function(e) {
                 L.DomEvent.stop(e);
-                active = !active; reset();
-                a.style.background = active ? '#ffe9a8' : '#fff';
-                label.style.display = active ? 'block' : 'none';
-                label.textContent = active ? 'click points' : '';
-                map.getContainer().style.cursor = active ? 'crosshair' : '';
+                setActive(!active);
               });
               return box;
             }
           });
           new Control().addTo(map);
-          map.on('click', function(e) {
-            if (!active) { return; }
-            points.push(e.latlng);
-            if (!line) { line = L.polyline(points, {color: '#222', weight: 2, dashArray: '4 4', interactive: false}).addTo(map); }
-            else { line.setLatLngs(points); }
-            label.textContent = total().toFixed(1) + ' km';
-          });
+          // Capture phase on the container: runs before Leaflet sees the click.
+          container.addEventListener('click', function(e) {
+            if (!active || inControls(e.target)) { return; }
+            e.stopImmediatePropagation();  // also when the container itself is the target
+            if ((map.dragging && map.dragging.moved()) || (map.boxZoom && map.boxZoom.moved())) { return; }
+            addPoint(map.mouseEventToLatLng(e));
+          }, true);
+          map.on('popupopen', function(e) { if (active) { map.closePopup(e.popup); } });
         })({{ this._parent.get_name() }});
         {% endmacro %}
         """
@@ -119,6 +183,8 @@ class MeasureControl(MacroElement):
         super().__init__()
         self._name = "MeasureControl"
         self.style = _BUTTON_STYLE
+        self.icon = _MEASURE_ICON
+        self.css = _MEASURE_CSS
 
 
 class MiniMap(MacroElement):
