@@ -6,12 +6,12 @@ widgets, calls functions from ``geodata`` and ``layers``, and shows what they re
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from datetime import date
 from pathlib import Path
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -28,13 +28,16 @@ from layers.assets import BASEMAP_URL, install_static
 from layers.catalog import KINDS, LAYER_BY_KEY, LAYERS, build_layers
 from layers.corrections import apply_corrections, empty_corrections, place_to_candidate
 from layers.export import read_geojson, to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
-from layers.inputs import MAX_APP_CHARS, feature_table, parse_uploads
+from layers.inputs import MAX_APP_CHARS, escape_markdown, feature_table, parse_uploads
 from layers.render import (
     BASEMAPS,
     build_feature_groups,
+    legend_group,
+    present,
     render_base_map,
     render_map,
     selection_group,
+    unique_evidence,
 )
 
 ROOT = Path(__file__).resolve().parent
@@ -82,11 +85,13 @@ def init_state() -> None:
         "min_confidence": 0.0,
         "name_query": "",
         "selected": "",
+        "table_rows_seen": (),
+        "carry_from": None,
+        "carried_notice": 0,
         "rings": False,
         "last_click": None,
         "corrections": {},
         "add_query": "",
-        "pending_selection": None,
     }
     defaults.update({f"layer_{layer.key}": True for layer in LAYERS})
     for key, value in defaults.items():
@@ -106,6 +111,12 @@ def on_seed_change() -> None:
 def on_upload() -> None:
     """Turn uploads into articles or a saved map; report what could not be used."""
     files = st.session_state.get("upload") or []
+    if not files:
+        # Every file was removed: map the text box again.
+        st.session_state["articles"] = []
+        st.session_state["imported"] = None
+        st.session_state["upload_messages"] = []
+        return
     articles, saved_map, problems = parse_uploads([(f.name, f.getvalue()) for f in files])
     st.session_state["upload_messages"] = problems
     if saved_map is not None:
@@ -117,9 +128,40 @@ def on_upload() -> None:
 
 
 def on_text_edit() -> None:
-    """Typing in the box maps the box's text (uploaded articles are put aside)."""
+    """Typing in the box maps the box's text (uploaded articles are put aside).
+
+    The corrections made on the previous text are carried over to the edited one
+    (they name features by id, so they apply wherever those features still are).
+    """
+    st.session_state["carry_from"] = st.session_state.get("active_key")
+    st.session_state["carried_notice"] = 0
     st.session_state["articles"] = []
     st.session_state["imported"] = None
+
+
+def correction_count(corrections: dict) -> int:
+    """Count the corrections of every kind."""
+    return sum(len(v) for v in corrections.values())
+
+
+def carry_corrections(key: str) -> None:
+    """Copy the corrections of the text just edited to the new text's key, once."""
+    source = st.session_state["carry_from"]
+    st.session_state["carry_from"] = None
+    store = st.session_state["corrections"]
+    if not source or source == key or source not in store:
+        return
+    if key in store and correction_count(store[key]):
+        return  # the edited text already has corrections of its own
+    if correction_count(store[source]):
+        store[key] = copy.deepcopy(store[source])
+        st.session_state["carried_notice"] = correction_count(store[key])
+
+
+def on_clear_corrections() -> None:
+    """Drop every correction of the articles on screen."""
+    st.session_state["corrections"][st.session_state["active_key"]] = empty_corrections()
+    st.session_state["carried_notice"] = 0
 
 
 def corrections_for(key: str) -> dict:
@@ -131,9 +173,18 @@ def corrections_for(key: str) -> dict:
 
 
 def select(feature_id: str) -> None:
-    """Select a feature on the next run (a widget's key cannot change after it is drawn)."""
-    st.session_state["pending_selection"] = feature_id
+    """Select a feature and run the page again with it.
+
+    ``selected`` is plain session state, not a widget's key: a widget whose labels
+    change (an edited name) gets a new identity and would forget its value.
+    """
+    st.session_state["selected"] = feature_id
     st.rerun()
+
+
+def on_selected_box() -> None:
+    """Take the feature chosen by hand in the "Selected feature" box."""
+    st.session_state["selected"] = st.session_state["selected_box"]
 
 
 # ----------------------------------------------------------------- data
@@ -236,7 +287,7 @@ def sidebar(counts: dict[str, int], present_kinds: list[str], articles: list[dic
             on_change=on_upload,
         )
         for message in st.session_state["upload_messages"]:
-            st.error(message)
+            st.error(escape_markdown(message))
         if st.session_state["imported"]:
             st.info(
                 "Showing a saved map (GeoJSON). Edit the text or pick a sample to "
@@ -268,11 +319,13 @@ def details_panel(sites, shown, corrections: dict) -> None:
     options = ["", *shown["feature_id"]]
     if st.session_state["selected"] not in options:
         st.session_state["selected"] = ""
+    st.session_state["selected_box"] = st.session_state["selected"]
     names = dict(zip(shown["feature_id"], shown["name"], strict=True))
     st.selectbox(
         "Selected feature",
         options,
-        key="selected",
+        key="selected_box",
+        on_change=on_selected_box,
         format_func=lambda fid: names.get(fid, "—") if fid else "— click the map —",
     )
     fid = st.session_state["selected"]
@@ -281,7 +334,7 @@ def details_panel(sites, shown, corrections: dict) -> None:
         return
     row = shown[shown["feature_id"] == fid].iloc[0]
     point = representative_lonlat(row.geometry)
-    st.markdown(f"**{row['name']}**", help=fid)
+    st.markdown(f"**{escape_markdown(row['name'])}**", help=escape_markdown(fid))
     st.text(
         f"{row['kind'].replace('_', ' ')} · {row['country_code'] or '—'}"
         + (f" · lat {point[1]:.4f}, lon {point[0]:.4f}" if point else "")
@@ -290,16 +343,16 @@ def details_panel(sites, shown, corrections: dict) -> None:
         f"confidence {row['confidence']:.2f} · mentions {row['mentions']}"
         + (" · inferred" if row.get("inferred") else "")
     )
-    if row.get("event_type"):
-        st.text(
-            f"event: {row['event_type']} · date: "
-            f"{row.get('date') or row.get('date_text') or 'unknown'}"
-        )
-    st.caption(f"Source: {row['source']}")
-    if row.get("note"):
-        st.caption(f"Note: {row['note']}")
-    for item in row["evidence"] or []:
-        st.text(f"“{item['sentence']}”")
+    if present(row.get("event_type")):
+        when = next((v for v in (row.get("date"), row.get("date_text")) if present(v)), None)
+        st.text(f"event: {row['event_type']} · date: {when or 'unknown'}")
+    st.caption(f"Source: {escape_markdown(row['source'])}")
+    if present(row.get("note")):
+        st.caption(f"Note: {escape_markdown(row['note'])}")
+    for item in unique_evidence(row["evidence"] or []):
+        # One line per sentence, however many mentions it holds.
+        source = f"[{item['article']}] " if item.get("article") else ""
+        st.text(f"{source}“{item['sentence']}”")
     alternatives = list(row.get("alternatives") or [])
     if alternatives:
         by_label = {
@@ -411,13 +464,12 @@ def main() -> None:
     """Build the page."""
     st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
     init_state()
-    if st.session_state["pending_selection"] is not None:
-        st.session_state["selected"] = st.session_state["pending_selection"]
-        st.session_state["pending_selection"] = None
     geoparser = get_geoparser()
     article_date = st.session_state["article_date"] if st.session_state["use_date"] else None
     articles = current_articles()
     key = article_key(articles)
+    carry_corrections(key)
+    st.session_state["active_key"] = key
     corrections = corrections_for(key)
     visible = tuple(layer.key for layer in LAYERS if st.session_state[f"layer_{layer.key}"])
     view = view_key(articles, article_date, corrections, visible)
@@ -442,6 +494,13 @@ def main() -> None:
             f"An article is longer than {MAX_APP_CHARS:,} characters; only the first "
             f"{MAX_APP_CHARS:,} are mapped. Your full text is kept in the box."
         )
+    if st.session_state["carried_notice"] and correction_count(corrections):
+        st.info(
+            f"{st.session_state['carried_notice']} correction(s) from the text before your "
+            "edit still apply."
+        )
+    if correction_count(corrections):
+        st.button("Clear all corrections", key="clear_corrections", on_click=on_clear_corrections)
     if not st.session_state["imported"] and not any(a["text"].strip() for a in articles):
         st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
     elif sites.empty:
@@ -452,6 +511,7 @@ def main() -> None:
     map_column, detail_column = st.columns([3, 2])
     with map_column:
         groups = build_feature_groups(layer_frames, visible)
+        groups.append(legend_group({k: len(layer_frames[k]) for k in visible}))
         center = zoom = None
         selected = shown[shown["feature_id"] == st.session_state["selected"]]
         if not selected.empty:
@@ -461,15 +521,20 @@ def main() -> None:
                 groups.append(selection_group(*lonlat, selected.iloc[0]["name"], rings))
                 center, zoom = (lonlat[1], lonlat[0]), 8
         base = render_base_map(
-            build_layers(sites), basemap=st.session_state["basemap"], basemap_url=BASEMAP_URL
+            build_layers(sites),
+            basemap=st.session_state["basemap"],
+            basemap_url=BASEMAP_URL,
+            legend=False,
+            view_memory_key=f"newsmap-view-{key}",
         )
+        # No layer control inside the map: the sidebar's layer boxes are the one
+        # place where layers are switched, so the map, table and exports agree.
         state = st_folium(
             base,
             key=f"map-{key}-{st.session_state['basemap']}",
             height=560,
             use_container_width=True,
             feature_group_to_add=groups,
-            layer_control=folium.LayerControl(collapsed=True),
             center=center,
             zoom=zoom,
             returned_objects=["last_object_clicked", "last_clicked"],
@@ -511,10 +576,14 @@ def main() -> None:
         key="table",
     )
     rows = table.selection.rows if table is not None and hasattr(table, "selection") else []
-    if rows:
-        chosen = shown.iloc[rows[0]]["feature_id"]
-        if chosen != st.session_state["selected"]:
-            select(chosen)
+    # A row stays ticked across reruns: act on a change of the table's selection only,
+    # so a later choice on the map or in the box is not overruled by an old row.
+    if tuple(rows) != st.session_state["table_rows_seen"]:
+        st.session_state["table_rows_seen"] = tuple(rows)
+        if rows and rows[0] < len(shown):
+            chosen = shown.iloc[rows[0]]["feature_id"]
+            if chosen != st.session_state["selected"]:
+                select(chosen)
 
     stem = f"{Path(articles[0]['name']).stem if articles else 'newsmap'}-{date.today():%Y%m%d}"
     downloads(view, shown, stem, visible)

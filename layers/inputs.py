@@ -15,6 +15,7 @@ __all__ = [
     "MAX_APP_CHARS",
     "InputError",
     "decode_upload",
+    "escape_markdown",
     "feature_table",
     "html_to_text",
     "parse_uploads",
@@ -98,6 +99,36 @@ def decode_upload(data: bytes, filename: str = "") -> str:
     return text
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_markdown(text: object) -> str:
+    r"""Return ``text`` as Markdown that shows exactly those characters.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows it
+    for all of them), so names and sources from an article or an uploaded file
+    cannot become links, images (which the browser would fetch), emphasis,
+    Streamlit colour directives (``:red[...]``), emoji shortcodes or LaTeX.
+    Line breaks become spaces.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(escape_markdown("![x](t.png)"))
+    \!\[x\]\(t\.png\)
+    """
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
 def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | None, list[str]]:
     """Sort uploaded files into articles, a saved map, and problems.
 
@@ -132,6 +163,7 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
                 saved_map = json.loads(text)
             elif lower.endswith(".jsonl"):
                 text = decode_upload(data, name)
+                found = 0
                 for number, line in enumerate(text.splitlines(), 1):
                     if not line.strip():
                         continue
@@ -145,11 +177,30 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
                         continue
                     label = str(record.get("id") or f"{name}:{number}")
                     articles.append({"name": label, "text": record["text"]})
+                    found += 1
+                if not found:
+                    problems.append(f"{name}: no article found (every line is blank or unusable).")
             else:
                 articles.append({"name": name, "text": decode_upload(data, name)})
         except (InputError, GeoJSONError) as error:
             problems.append(f"{name}: {error}")
-    return articles, saved_map, problems
+    return _unique_names(articles), saved_map, problems
+
+
+def _unique_names(articles: list[dict]) -> list[dict]:
+    """Give articles that share a name (a repeated .jsonl id) distinct names: "a (2)"."""
+    seen: dict[str, int] = {}
+    out = []
+    for article in articles:
+        name = article["name"]
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name} ({seen[name]})"
+            while name in seen:
+                name += "'"
+            seen[name] = 1
+        out.append({**article, "name": name})
+    return out
 
 
 def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:

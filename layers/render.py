@@ -16,6 +16,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
@@ -29,10 +30,13 @@ __all__ = [
     "BASEMAPS",
     "build_feature_group",
     "build_feature_groups",
+    "legend_group",
+    "present",
     "render_base_map",
     "render_map",
     "selection_group",
     "to_latlon",
+    "unique_evidence",
 ]
 
 BASEMAP_PATH = DATA_DIR / "naturalearth" / "basemap.geojson"
@@ -106,6 +110,48 @@ def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def present(value: object) -> bool:
+    """Whether a table cell holds a value: not None, NaN, NaT or a blank string.
+
+    Parameters
+    ----------
+    value : object
+        A cell of the sites GeoDataFrame (lists and dicts count as present).
+
+    Returns
+    -------
+    bool
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers: pd.isna answers per element
+        return True
+
+
+def unique_evidence(evidence: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Evidence items with one per (article, sentence), in their order.
+
+    Parameters
+    ----------
+    evidence : iterable of mapping
+        Items with ``sentence`` and optionally ``article``.
+
+    Returns
+    -------
+    list of mapping
+    """
+    seen: set[tuple] = set()
+    out = []
+    for item in evidence:
+        key = (item.get("article"), item.get("sentence"))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
 def popup_html(row: Mapping[str, Any], max_evidence: int = 5) -> str:
     """Return the popup body of one feature, every value HTML-escaped.
 
@@ -130,24 +176,22 @@ def popup_html(row: Mapping[str, Any], max_evidence: int = 5) -> str:
         f"<div class='nm-popup' data-feature-id='{_esc(row.get('feature_id'))}'>",
         f"<b>{_esc(row.get('name'))}</b><br>",
         f"<i>{_esc(str(row.get('kind', '')).replace('_', ' '))}</i>",
-        f" · {_esc(row.get('country_code'))}<br>" if row.get("country_code") else "<br>",
+        f" · {_esc(row.get('country_code'))}<br>" if present(row.get("country_code")) else "<br>",
         f"lat, lon: {coords}<br>" if coords else "",
         f"confidence: {float(row.get('confidence') or 0):.2f}"
         f" · mentions: {int(row.get('mentions') or 0)}<br>",
     ]
-    if row.get("event_type"):
-        parts.append(
-            f"event: {_esc(row.get('event_type'))}"
-            f" · date: {_esc(row.get('date') or row.get('date_text') or 'unknown')}<br>"
-        )
-    evidence = list(row.get("evidence") or [])
+    if present(row.get("event_type")):
+        when = next((v for v in (row.get("date"), row.get("date_text")) if present(v)), None)
+        parts.append(f"event: {_esc(row.get('event_type'))} · date: {_esc(when or 'unknown')}<br>")
+    evidence = unique_evidence(row.get("evidence") or [])
     for item in evidence[:max_evidence]:
         parts.append(
             f"<blockquote style='margin:4px 0'>“{_esc(item.get('sentence'))}”</blockquote>"
         )
     if len(evidence) > max_evidence:
         parts.append(f"<i>… {len(evidence) - max_evidence} more</i><br>")
-    if row.get("note"):
+    if present(row.get("note")):
         parts.append(f"<small>note: {_esc(row.get('note'))}</small><br>")
     parts.append(f"<small>source: {_esc(row.get('source'))}</small></div>")
     return "".join(parts)
@@ -283,18 +327,45 @@ def _add_basemap(m: folium.Map, basemap: str, basemap_url: str | None) -> MacroE
 
 
 class _Legend(MacroElement):
-    """A fixed legend box (one line per layer: colour, icon, title, count)."""
+    """The legend box, a Leaflet control that follows its FeatureGroup.
+
+    It is a child of a FeatureGroup rather than of the map, so when the app sends
+    new feature groups (after a filter or a correction) the legend is replaced with
+    them, instead of keeping the counts of the map's first drawing.
+    """
 
     _template = Template(
         """
-        {% macro html(this, kwargs) %}
-        <div class="nm-legend" style="position:absolute;bottom:24px;right:10px;z-index:1000;
-             background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;
-             font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)">
-        {{ this.body }}
-        </div>
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var body = {{ this.body|tojson }};
+            var control = null;
+            function install(map) {
+                if (window.__newsmapLegend) { window.__newsmapLegend.remove(); }
+                control = L.control({position: "bottomright"});
+                control.onAdd = function () {
+                    var box = L.DomUtil.create("div", "nm-legend");
+                    box.style.cssText = "background:rgba(255,255,255,.92);padding:6px 9px;" +
+                        "border-radius:4px;font:12px/1.5 sans-serif;" +
+                        "box-shadow:0 1px 4px rgba(0,0,0,.3)";
+                    box.innerHTML = body;
+                    L.DomEvent.disableClickPropagation(box);
+                    return box;
+                };
+                control.addTo(map);
+                window.__newsmapLegend = control;
+            }
+            group.on("add", function (e) { install(e.target._map); });
+            group.on("remove", function () {
+                if (control && window.__newsmapLegend === control) {
+                    control.remove();
+                    window.__newsmapLegend = null;
+                }
+            });
+            if (group._map) { install(group._map); }
+        })();
         {% endmacro %}
-        {% macro script(this, kwargs) %}{% endmacro %}
         """
     )
 
@@ -302,6 +373,62 @@ class _Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.body = body
+
+
+def legend_group(counts: Mapping[str, int]) -> folium.FeatureGroup:
+    """Build the legend as a FeatureGroup of its own (not listed in the layer control).
+
+    Parameters
+    ----------
+    counts : mapping of str to int
+        Layer key -> number of features shown; layers with none are left out.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Empty of features; holds the legend control, which the map shows while
+        the group is on it.
+    """
+    group = folium.FeatureGroup(name="Legend", control=False)
+    group.add_child(_Legend(legend_html({k: n for k, n in counts.items() if n})))
+    return group
+
+
+class _ViewMemory(MacroElement):
+    """Keep the map's centre and zoom in the browser's sessionStorage under a key.
+
+    A map drawn again under the same key (another basemap for the same article)
+    opens where the reader left it instead of at the fitted view.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var key = {{ this.storage_key|tojson }};
+            var saved = null;
+            try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); }
+            catch (e) { saved = null; }
+            if (saved && isFinite(saved.lat) && isFinite(saved.lng) && isFinite(saved.zoom)) {
+                map.setView([saved.lat, saved.lng], saved.zoom, {animate: false});
+            }
+            map.on("moveend", function () {
+                var c = map.getCenter();
+                try {
+                    window.sessionStorage.setItem(
+                        key, JSON.stringify({lat: c.lat, lng: c.lng, zoom: map.getZoom()}));
+                } catch (e) { /* storage unavailable: the view is simply not kept */ }
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, storage_key: str) -> None:
+        super().__init__()
+        self._name = "ViewMemory"
+        self.storage_key = storage_key
 
 
 def legend_html(counts: Mapping[str, int]) -> str:
@@ -368,6 +495,8 @@ def render_base_map(
     asset_base_url: str = DEFAULT_BASE_URL,
     height: str = "100%",
     basemap_url: str | None = None,
+    legend: bool = True,
+    view_memory_key: str | None = None,
 ) -> folium.Map:
     """Build the map without its feature layers: basemap, view, scale bar, legend.
 
@@ -391,6 +520,13 @@ def render_base_map(
         Where the browser can fetch ``basemap.geojson`` (the app serves it with
         the other assets); default: embed the Natural Earth data in the page, as
         a standalone file needs.
+    legend : bool, default True
+        Add a legend counting ``layers``. The app passes False and sends
+        :func:`legend_group` with the feature layers, so the counts follow filters
+        and corrections.
+    view_memory_key : str, optional
+        Remember the reader's view in the browser's sessionStorage under this key
+        and reopen it when a map with the same key is drawn again.
 
     Returns
     -------
@@ -426,8 +562,10 @@ def render_base_map(
     m.add_child(MeasureControl())
     m.add_child(minimap)
     counts = {key: len(frame) for key, frame in layers.items() if len(frame)}
-    if counts:
-        m.add_child(_Legend(legend_html(counts)))
+    if legend and counts:
+        legend_group(counts).add_to(m)
+    if view_memory_key:
+        m.add_child(_ViewMemory(view_memory_key))
     return use_local_assets(m, asset_base_url)
 
 

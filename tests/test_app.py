@@ -98,7 +98,7 @@ def test_hostile_html_is_plain_text_in_the_table(app):
     table = app.dataframe[0].value
     assert "Baghdad" in set(table["name"])
     # st.dataframe renders cells as text; the markup survives only as characters.
-    assert any("<script>" in s for s in table["sentence"])
+    assert any("<img src=x onerror=alert(1)>" in s for s in table["sentence"])
 
 
 def test_very_long_text_is_capped_with_a_message(app):
@@ -133,7 +133,7 @@ def test_filters_follow_into_table_and_export(app):
 
 
 def test_selecting_a_feature_shows_details_and_distances(app):
-    app.selectbox(key="selected").set_value("geonames:95446").run()
+    app.selectbox(key="selected_box").set_value("geonames:95446").run()
     assert not app.exception
     texts = " ".join(t.value for t in app.text)
     assert "lat 36.1912, lon 44.0094" in texts
@@ -146,12 +146,12 @@ def test_selecting_a_feature_shows_details_and_distances(app):
 
 
 def test_reject_and_repick_flow_into_exports(app):
-    app.selectbox(key="selected").set_value("country:GB").run()
+    app.selectbox(key="selected_box").set_value("country:GB").run()
     app.button(key="reject_country:GB").click().run()
     assert not app.exception
     everything = json.loads(_download(app, "dl_all"))
     assert "country:GB" not in {f["id"] for f in everything["features"]}
-    app.selectbox(key="selected").set_value("geonames:170654").run()
+    app.selectbox(key="selected_box").set_value("geonames:170654").run()
     alternatives = app.selectbox(key="alt_geonames:170654")
     choice = alternatives.options[0]
     alternatives.select_index(0).run()
@@ -159,7 +159,7 @@ def test_reject_and_repick_flow_into_exports(app):
     assert not app.exception
     ids = {f["id"] for f in json.loads(_download(app, "dl_all"))["features"]}
     assert "geonames:170654" not in ids
-    assert app.selectbox(key="selected").value not in ("", "geonames:170654")
+    assert app.selectbox(key="selected_box").value not in ("", "geonames:170654")
     # The correction survives an unrelated rerun (a layer toggle).
     app.checkbox(key="layer_incidents").uncheck().run()
     assert "country:GB" not in set(app.dataframe[-1].value["feature_id"])
@@ -198,3 +198,57 @@ def test_saved_map_reopens_the_same_features(app):
     assert not app.exception
     reopened = json.loads(_download(app, "dl_all"))
     assert reopened == json.loads(saved)
+
+
+def test_selection_survives_a_name_edit_and_later_reruns(app):
+    app.selectbox(key="selected_box").set_value("geonames:95446").run()
+    form_inputs = [t for t in app.text_input if t.value == "Erbil"]
+    form_inputs[0].set_value("Erbil (KRG capital)")
+    app.button[[b.label for b in app.button].index("Apply edit")].click().run()
+    assert not app.exception
+    for _ in range(2):  # reruns that change nothing else, then a layer toggle
+        app.checkbox(key="rings").check().run()
+    app.checkbox(key="layer_incidents").uncheck().run()
+    assert app.session_state["selected"] == "geonames:95446"
+    assert app.selectbox(key="selected_box").value == "geonames:95446"
+    assert "Erbil (KRG capital)" in set(app.dataframe[-1].value["name"])
+
+
+def test_corrections_carry_over_a_text_edit(app):
+    app.selectbox(key="selected_box").set_value("country:GB").run()
+    app.button(key="reject_country:GB").click().run()
+    text = app.text_area(key="text").value
+    app.text_area(key="text").set_value(text + " ").run()
+    assert not app.exception
+    assert "country:GB" not in set(app.dataframe[-1].value["feature_id"])
+    assert any("still apply" in i.value for i in app.info)
+    app.button(key="clear_corrections").click().run()
+    assert "country:GB" in set(app.dataframe[-1].value["feature_id"])
+
+
+def test_markdown_in_names_and_sources_is_shown_as_text(app):
+    app.selectbox(key="selected_box").set_value("geonames:95446").run()
+    hostile = "Erbil ![x](http://example.com/t.png) [link](http://example.com) :red[x]"
+    next(t for t in app.text_input if t.value == "Erbil").set_value(hostile)
+    app.button[[b.label for b in app.button].index("Apply edit")].click().run()
+    assert not app.exception
+    bold = [m.value for m in app.markdown if "Erbil" in m.value]
+    assert bold and all("](" not in m and "\\!\\[x\\]" in m for m in bold)
+
+
+def test_features_without_an_event_show_no_event_line(app):
+    app.selectbox(key="selected_box").set_value("geonames:95446").run()
+    texts = " ".join(t.value for t in app.text)
+    assert "event:" not in texts and "nan" not in texts
+
+
+def test_a_table_row_does_not_overrule_a_later_choice(app):
+    table = app.dataframe[-1]
+    ids = list(table.value["feature_id"])
+    # The frontend reports the ticked row on every rerun after a click.
+    app.session_state["table"] = {"selection": {"rows": [1], "columns": []}}
+    app.run()
+    assert app.session_state["selected"] == ids[1]
+    app.selectbox(key="selected_box").set_value(ids[2]).run()
+    app.checkbox(key="rings").check().run()
+    assert app.session_state["selected"] == ids[2]

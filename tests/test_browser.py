@@ -113,11 +113,12 @@ def wait_for_drawn(page: Page, expected: int | None = None, minimum: int = 1) ->
     return int(wait_for(page, settled, f"{what} in the map (now {drawn_count(page)})"))
 
 
-def layer_control_text(page: Page) -> str:
+def legend_text(page: Page) -> str:
+    """Text of the in-map legend (it lists the visible layers with their counts)."""
     frame = map_frame(page)
     assert frame is not None, "map iframe not found"
-    # The control is collapsed (an icon until hovered): read its text, shown or not.
-    return frame.locator(".leaflet-control-layers").text_content() or ""
+    legend = frame.locator(".nm-legend")
+    return (legend.first.text_content() or "") if legend.count() else ""
 
 
 def layer_checkbox(page: Page, title: str):
@@ -335,7 +336,9 @@ def test_map_drawn_offline_with_local_leaflet(browser_page: BrowserPage) -> None
     assert "/app/static/vendor/leaflet/leaflet.css" in local_paths
     # the offline basemap (non-interactive land paths) is drawn under the features
     assert frame.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)").count() > 100
-    assert "Cities and towns" in layer_control_text(page)
+    assert "Cities and towns" in legend_text(page)
+    # layers are switched in the sidebar only: no second, unsynchronised switch in the map
+    assert frame.locator(".leaflet-control-layers").count() == 0
     assert browser_page.page_errors == []
     browser_page.assert_offline()
 
@@ -353,8 +356,8 @@ def test_unticking_a_layer_hides_its_features(browser_page: BrowserPage) -> None
     assert after == before - cities
     wait_for(
         page,
-        lambda: "Cities and towns" not in layer_control_text(page),
-        "the layer control to drop Cities and towns",
+        lambda: "Cities and towns" not in legend_text(page),
+        "the legend to drop Cities and towns",
     )
 
     # a second rerun (another layer off, then on again) keeps Cities off
@@ -362,9 +365,9 @@ def test_unticking_a_layer_hides_its_features(browser_page: BrowserPage) -> None
     wait_for_drawn(page, expected=before - cities - airports)
     set_layer(page, "Airports", True)
     assert wait_for_drawn(page, expected=before - cities) == before - cities
-    control = layer_control_text(page)
-    assert "Cities and towns" not in control
-    assert "Airports" in control
+    legend = legend_text(page)
+    assert "Cities and towns" not in legend
+    assert f"Airports ({airports})" in legend
     assert not layer_checkbox(page, "Cities and towns").locator("input").is_checked()
     browser_page.assert_offline()
 

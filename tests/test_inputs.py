@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from layers.inputs import InputError, decode_upload, feature_table, html_to_text
+from layers.inputs import (
+    InputError,
+    decode_upload,
+    escape_markdown,
+    feature_table,
+    html_to_text,
+    parse_uploads,
+)
 
 from .cases import TEXTS
 
@@ -53,3 +60,30 @@ def test_feature_table_for_every_canonical_text(name, geoparser):
         "feature_id",
     ]
     assert table["lon"].between(-180, 180).all() and table["lat"].between(-90, 90).all()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("![x](http://e.com/t.png)", r"\!\[x\]\(http\:\/\/e\.com\/t\.png\)"),
+        (":red[alert] $x$", r"\:red\[alert\] \$x\$"),
+        ("Erbil\n**bold**", r"Erbil \*\*bold\*\*"),
+        ("Baghdad", "Baghdad"),
+    ],
+)
+def test_escape_markdown(text, expected):
+    assert escape_markdown(text) == expected
+
+
+def test_repeated_jsonl_ids_keep_every_article():
+    data = b'{"id": "a", "text": "Fighting in Basra."}\n{"id": "a", "text": "Near Kirkuk."}\n'
+    articles, saved, problems = parse_uploads([("x.jsonl", data)])
+    assert [a["name"] for a in articles] == ["a", "a (2)"]
+    assert [a["text"] for a in articles] == ["Fighting in Basra.", "Near Kirkuk."]
+    assert saved is None and problems == []
+
+
+def test_blank_jsonl_says_no_article_was_found():
+    articles, _saved, problems = parse_uploads([("blank.jsonl", b"\n  \n\n")])
+    assert articles == []
+    assert problems == ["blank.jsonl: no article found (every line is blank or unusable)."]

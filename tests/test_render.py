@@ -5,11 +5,21 @@ from __future__ import annotations
 import re
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
 from layers.catalog import LAYER_BY_KEY, LAYERS, build_layers, layer_for_kind
-from layers.render import build_feature_group, render_map, to_latlon
+from layers.render import (
+    build_feature_group,
+    legend_group,
+    popup_html,
+    present,
+    render_base_map,
+    render_map,
+    to_latlon,
+    unique_evidence,
+)
 
 from .cases import HOSTILE_HTML
 
@@ -160,3 +170,66 @@ def test_a_single_place_gets_a_finite_view():
     south, west, north, east = map(float, match.groups())
     assert north - south == pytest.approx(0.5) and east - west == pytest.approx(0.5)
     assert south < 33.34058 < north and west < 44.40088 < east
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, False),
+        (float("nan"), False),
+        ("", False),
+        ("  ", False),
+        (pd.NaT, False),
+        ("x", True),
+        (0, True),
+        ([], True),
+        ([1], True),
+        ({"a": 1}, True),
+    ],
+)
+def test_present(value, expected):
+    assert present(value) is expected
+
+
+def test_unique_evidence_keeps_one_item_per_sentence_and_article():
+    items = [
+        {"sentence": "A.", "start": 0},
+        {"sentence": "A.", "start": 5},
+        {"sentence": "B.", "start": 9},
+        {"sentence": "A.", "start": 0, "article": "two"},
+    ]
+    assert [i["start"] for i in unique_evidence(items)] == [0, 9, 0]
+
+
+def test_popup_has_no_event_line_without_an_event():
+    row = {
+        "feature_id": "geonames:1",
+        "name": "Erbil",
+        "kind": "populated_place",
+        "country_code": float("nan"),
+        "confidence": 0.9,
+        "mentions": 2,
+        "event_type": float("nan"),
+        "date": float("nan"),
+        "note": float("nan"),
+        "source": "GeoNames",
+        "geometry": Point(44.0, 36.2),
+        "evidence": [{"sentence": "In Erbil."}, {"sentence": "In Erbil."}],
+    }
+    body = popup_html(row)
+    assert "event:" not in body and "nan" not in body and "note:" not in body
+    assert body.count("In Erbil.") == 1
+
+
+def test_legend_is_a_group_of_its_own_with_escaped_counts():
+    group = legend_group({"places": 3, "airports": 0, "countries": 2})
+    html = render_base_map({}, legend=False).add_child(group).get_root().render()
+    assert "nm-legend" in html and "Cities and towns (3)" in html
+    assert "(0)" not in html
+    assert group.control is False
+
+
+def test_view_memory_is_keyed_per_article():
+    html = render_base_map({}, view_memory_key="newsmap-view-abc").get_root().render()
+    assert '"newsmap-view-abc"' in html and "sessionStorage" in html
+    assert "sessionStorage" not in render_base_map({}).get_root().render()
