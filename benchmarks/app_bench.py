@@ -6,8 +6,10 @@ Prints, for the seed article:
   cache, spaCy load, geoparse, render, exports);
 - the harness's own cost: a rerun of a trivial two-widget script;
 - warm reruns: a rerun with nothing changed (the baseline), a rerun after a layer
-  toggle, after a basemap change and after editing the text (cache miss), each the
-  median of ``--repeat`` runs, with its ratio to the baseline.
+  toggle, a filter change (minimum confidence), a correction (rejecting a feature:
+  the click's run plus the rerun it triggers), a basemap change and after editing
+  the text (cache miss), each the median of ``--repeat`` runs, with its ratio to
+  the baseline.
 
 Usage: ``python benchmarks/app_bench.py [--repeat 5]``. Numbers, not asserts.
 """
@@ -68,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[float]] = {
         "rerun (no change)": [],
         "layer toggle": [],
+        "filter change": [],
+        "correction (reject)": [],
         "basemap change": [],
         "text edit (cache miss)": [],
     }
@@ -75,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         results["rerun (no change)"].append(_timed(lambda: at.run()))
         box = at.checkbox(key="layer_places")
         results["layer toggle"].append(_timed(lambda b=box: b.set_value(not b.value).run()))
+        slider = at.slider(key="min_confidence")
+        level = 0.3 if slider.value == 0.0 else 0.0
+        results["filter change"].append(_timed(lambda s=slider, v=level: s.set_value(v).run()))
+        at.slider(key="min_confidence").set_value(0.0).run()
+        at.selectbox(key="selected_box").set_value("country:GB").run()
+        reject = at.button(key="reject_country:GB")
+        results["correction (reject)"].append(_timed(lambda b=reject: b.click().run()))
+        at.button(key="clear_corrections").click().run()
         radio = at.radio(key="basemap")
         new = "osm" if radio.value == "naturalearth" else "naturalearth"
         results["basemap change"].append(_timed(lambda r=radio, v=new: r.set_value(v).run()))
