@@ -104,10 +104,19 @@ def to_latlon(lon: float, lat: float) -> list[float]:
     return [lat_f, lon_f]
 
 
+#: Braces as HTML character references. folium/branca render an element's output
+#: and then compile that text as a Jinja template again when a whole page is
+#: rendered (the standalone HTML export), so "{{ ... }}" or "{% ... %}" in an
+#: article or an uploaded file would run on the server. Written as references they
+#: are no template syntax, and the browser still shows "{" and "}".
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
 def _esc(value: Any) -> str:
+    """Escape text for HTML, braces included (see ``_BRACES``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=True).translate(_BRACES)
 
 
 def present(value: object) -> bool:
@@ -207,7 +216,18 @@ DISPLAY_TOLERANCE_DEG = 0.05
 
 
 def _display_geometry(geometry: Any) -> dict[str, Any]:
-    """GeoJSON mapping of a geometry as drawn: areas simplified, 5 decimals."""
+    """GeoJSON mapping of a geometry as drawn: areas simplified, 5 decimals.
+
+    Cached by the geometry's WKB: a rerun draws mostly the same shapes, and
+    simplifying a country outline is the dearest step of building a layer.
+    The mapping returned is shared: callers must not change it.
+    """
+    return _display_geometry_of(shapely.to_wkb(geometry))
+
+
+@lru_cache(maxsize=4096)
+def _display_geometry_of(wkb: bytes) -> dict[str, Any]:
+    geometry = shapely.from_wkb(wkb)
     if geometry.geom_type in ("Polygon", "MultiPolygon"):
         geometry = geometry.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
     geometry = shapely.transform(geometry, lambda c: np.round(c, 5))
@@ -256,8 +276,9 @@ def build_feature_group(
                 "type": "Feature",
                 "geometry": _display_geometry(geometry),
                 "properties": {
-                    "feature_id": str(row.get("feature_id")),
-                    "kind": str(row.get("kind")),
+                    # Not shown, but part of the page: braces made inert like _esc's.
+                    "feature_id": str(row.get("feature_id")).translate(_BRACES),
+                    "kind": str(row.get("kind")).translate(_BRACES),
                     # Both are escaped HTML: Leaflet inserts them with innerHTML.
                     "tooltip": _tooltip(row, layer),
                     "popup": popup_html(row),

@@ -233,3 +233,32 @@ def test_view_memory_is_keyed_per_article():
     html = render_base_map({}, view_memory_key="newsmap-view-abc").get_root().render()
     assert '"newsmap-view-abc"' in html and "sessionStorage" in html
     assert "sessionStorage" not in render_base_map({}).get_root().render()
+
+
+def test_template_syntax_in_data_is_never_run():
+    # branca compiles rendered output as a Jinja template again when a whole page
+    # is rendered (the standalone HTML export): data must never reach it as syntax.
+    payload = "{{ 'inj' ~ 'ected' }} {% for i in range(3) %}Q7{% endfor %}"
+    frame = gpd.GeoDataFrame(
+        {
+            "feature_id": [payload],
+            "name": [payload],
+            "kind": ["populated_place"],
+            "layer": ["places"],
+            "country_code": ["IQ"],
+            "confidence": [0.5],
+            "mentions": [1],
+            "source": [payload],
+            "note": [payload],
+            "evidence": [[{"sentence": payload}]],
+        },
+        geometry=[Point(44.0, 33.0)],
+        crs=4326,
+    )
+    page = render_map(build_layers(frame)).get_root().render()
+    assert "injected" not in page
+    assert "Q7Q7Q7" not in page
+    # The text is there, its braces as character references (JSON-escaped in the page).
+    assert "#123;#123; #x27;inj#x27; ~ #x27;ected#x27; #125;#125;" in page.replace(
+        "\\u0026", ""
+    ).replace("&", "")
