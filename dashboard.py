@@ -16,18 +16,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.parse import Geoparser
-from geodata.sites import extract_sites, merge_sites
 from layers.analysis import (
     distances_km,
-    filter_sites,
     highlight_html,
     nearest_feature,
     representative_lonlat,
 )
-from layers.assets import BASEMAP_URL, install_static
+from layers.assets import BASEMAP_URL
 from layers.catalog import KINDS, LAYER_BY_KEY, LAYERS, build_layers
-from layers.corrections import apply_corrections, empty_corrections, place_to_candidate
-from layers.export import read_geojson, to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
+from layers.corrections import empty_corrections, place_to_candidate
+from layers.export import to_csv, to_gpkg_bytes, to_html, to_kml
 from layers.inputs import MAX_APP_CHARS, escape_markdown, feature_table, parse_uploads
 from layers.render import (
     BASEMAPS,
@@ -39,6 +37,15 @@ from layers.render import (
     selection_group,
     unique_evidence,
 )
+from layers.views import (
+    SITES_KEY_ITEMS,
+    geojson_all,
+    geojson_selected,
+    geojson_visible,
+    get_geoparser,
+    get_sites,
+    view_frames,
+)
 
 ROOT = Path(__file__).resolve().parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -48,25 +55,6 @@ RING_RADII_KM = (25, 50, 100)
 def seed_text(name: str) -> str:
     """Return the text of the sample article ``name`` from ``seeds/``."""
     return (ROOT / "seeds" / name).read_text(encoding="utf-8")
-
-
-@st.cache_resource(show_spinner="Loading the gazetteer and the NER pipeline…")
-def get_geoparser() -> Geoparser:
-    """Load the geoparser once per server process (and install the map assets)."""
-    install_static(ROOT / "static")
-    return Geoparser()
-
-
-@st.cache_data(max_entries=128, show_spinner="Finding places…")
-def get_sites(text: str, article_date: date | None):
-    """Geoparse ``text`` (cached by text and date)."""
-    return extract_sites(text[:MAX_APP_CHARS], article_date=article_date, geoparser=get_geoparser())
-
-
-@st.cache_data(max_entries=16)
-def get_imported(collection_json: str):
-    """Read a saved map (GeoJSON text)."""
-    return read_geojson(collection_json)
 
 
 def init_state() -> None:
@@ -158,6 +146,65 @@ def carry_corrections(key: str) -> None:
         st.session_state["carried_notice"] = correction_count(store[key])
 
 
+def active_corrections() -> dict:
+    """Return the corrections of the articles on screen (for widget callbacks)."""
+    return corrections_for(st.session_state["active_key"])
+
+
+def on_repick(fid: str, by_label: dict) -> None:
+    """Replace feature ``fid`` by the candidate chosen in its "Other candidates" box."""
+    chosen = by_label[st.session_state[f"alt_{fid}"]]
+    active_corrections()["repicked"][fid] = chosen
+    st.session_state["selected"] = chosen["feature_id"]
+
+
+def on_edit(fid: str) -> None:
+    """Apply the name and kind typed in feature ``fid``'s edit form."""
+    name = str(st.session_state.get(f"edit_name_{fid}", "")).strip()
+    kind = st.session_state.get(f"edit_kind_{fid}")
+    edit: dict[str, str] = {"kind": kind} if kind else {}
+    if name:
+        edit["name"] = name
+    else:
+        st.session_state["edit_message"] = "A name cannot be empty: the name was kept."
+    previous = active_corrections()["edited"].get(fid, {})
+    active_corrections()["edited"][fid] = {**previous, **edit}
+
+
+def on_reject(fid: str) -> None:
+    """Reject feature ``fid``: it leaves the map, the table and every export."""
+    active_corrections()["rejected"].append(fid)
+    st.session_state["selected"] = ""
+
+
+def on_add_place(places: list) -> None:
+    """Add the gazetteer match chosen in the "Matches" box."""
+    place = next(p for p in places if p.feature_id == st.session_state["add_choice"])
+    active_corrections()["added"].append(place_to_candidate(place))
+    st.session_state["selected"] = place.feature_id
+
+
+def on_add_at_click(click: dict) -> None:
+    """Add a user-named place at the last map click."""
+    name = str(st.session_state.get("click_name", "")).strip()
+    if not name:
+        st.session_state["edit_message"] = "Give the place a name to add it."
+        return
+    feature_id = f"user:{click['lat']:.4f},{click['lng']:.4f}"
+    active_corrections()["added"].append(
+        {
+            "feature_id": feature_id,
+            "name": name,
+            "kind": st.session_state.get("click_kind") or KINDS[0],
+            "country_code": None,
+            "lon": click["lng"],
+            "lat": click["lat"],
+            "source": "added by the user at a map click",
+        }
+    )
+    st.session_state["selected"] = feature_id
+
+
 def on_clear_corrections() -> None:
     """Drop every correction of the articles on screen."""
     st.session_state["corrections"][st.session_state["active_key"]] = empty_corrections()
@@ -209,17 +256,27 @@ def article_key(articles: list[dict]) -> str:
     if st.session_state["imported"]:
         digest.update(st.session_state["imported"].encode())
     for article in articles:
-        digest.update(article["text"].encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:12]
+        for part in (article["name"], article["text"]):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x00")
+    return digest.hexdigest()[:16]
 
 
 def view_key(
-    articles: list[dict], article_date: date | None, corrections: dict, visible: tuple[str, ...]
+    content_key: str,
+    articles: list[dict],
+    article_date: date | None,
+    corrections: dict,
+    visible: tuple[str, ...],
 ) -> tuple:
-    """Everything the features on screen depend on, as a hashable tuple."""
+    """Everything the features on screen depend on, as a small hashable tuple.
+
+    The articles themselves are represented by ``content_key`` (a digest of their
+    texts and of an imported map), so the caches below hash a few bytes, not
+    the articles, on every rerun.
+    """
     return (
-        tuple((a["name"], a["text"]) for a in articles),
-        st.session_state["imported"],
+        content_key,
         article_date,
         json.dumps(corrections, sort_keys=True),
         st.session_state["article_filter"] if len(articles) > 1 else "All articles",
@@ -228,44 +285,6 @@ def view_key(
         st.session_state["name_query"],
         visible,
     )
-
-
-def compute_view(
-    articles: tuple,
-    imported: str | None,
-    article_date: date | None,
-    corrections_json: str,
-    article_filter: str,
-    kinds: tuple[str, ...],
-    min_confidence: float,
-    query: str,
-    visible: tuple[str, ...],
-):
-    """Return (corrected sites, filtered sites, visible sites) for one view."""
-    if imported:
-        extracted = get_imported(imported)
-    else:
-        frames = {name: get_sites(text, article_date) for name, text in articles}
-        extracted = next(iter(frames.values())) if len(frames) == 1 else merge_sites(frames)
-    sites = apply_corrections(extracted, json.loads(corrections_json))
-    if article_filter != "All articles" and "articles" in sites:
-        sites = sites[sites["articles"].map(lambda names: article_filter in names)]
-        sites = sites.reset_index(drop=True)
-    filtered = filter_sites(sites, kinds=kinds or None, min_confidence=min_confidence, query=query)
-    return sites, filtered, filter_sites(filtered, layers=visible)
-
-
-@st.cache_data(max_entries=64)
-def geojson_downloads(view: tuple, selected: str) -> dict:
-    """GeoJSON of all, visible and selected features (cached per view and selection)."""
-    sites, _filtered, shown = compute_view(*view)
-    chosen = shown[shown["feature_id"] == selected]
-    return {
-        "all": to_geojson(sites),
-        "visible": to_geojson(shown),
-        "selected": to_geojson(chosen),
-        "has_selection": not chosen.empty,
-    }
 
 
 # ----------------------------------------------------------------- views
@@ -314,7 +333,7 @@ def sidebar(counts: dict[str, int], present_kinds: list[str], articles: list[dic
         st.radio("Basemap", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
 
 
-def details_panel(sites, shown, corrections: dict) -> None:
+def details_panel(sites, shown) -> None:
     """Show the selected feature: evidence, candidates, corrections, distances."""
     options = ["", *shown["feature_id"]]
     if st.session_state["selected"] not in options:
@@ -359,21 +378,22 @@ def details_panel(sites, shown, corrections: dict) -> None:
             f"{a['name']} ({a['country_code'] or '—'}, {a['kind']}, score {a['score']:.2f})": a
             for a in alternatives
         }
-        label = st.selectbox("Other candidates", list(by_label), key=f"alt_{fid}")
-        if st.button("Use this candidate", key=f"repick_{fid}"):
-            corrections["repicked"][fid] = by_label[label]
-            select(by_label[label]["feature_id"])
-    with st.form(key=f"edit_{fid}"):
-        new_name = st.text_input("Name", value=row["name"])
-        new_kind = st.selectbox(
-            "Kind", KINDS, index=KINDS.index(row["kind"]) if row["kind"] in KINDS else 0
+        st.selectbox("Other candidates", list(by_label), key=f"alt_{fid}")
+        st.button(
+            "Use this candidate", key=f"repick_{fid}", on_click=on_repick, args=(fid, by_label)
         )
-        if st.form_submit_button("Apply edit"):
-            corrections["edited"][fid] = {"name": new_name, "kind": new_kind}
-            st.rerun()
-    if st.button("Reject this feature", key=f"reject_{fid}"):
-        corrections["rejected"].append(fid)
-        select("")
+    with st.form(key=f"edit_{fid}"):
+        st.text_input("Name", value=row["name"], key=f"edit_name_{fid}")
+        st.selectbox(
+            "Kind",
+            KINDS,
+            index=KINDS.index(row["kind"]) if row["kind"] in KINDS else 0,
+            key=f"edit_kind_{fid}",
+        )
+        st.form_submit_button("Apply edit", on_click=on_edit, args=(fid,))
+    if st.session_state.get("edit_message"):
+        st.warning(st.session_state.pop("edit_message"))
+    st.button("Reject this feature", key=f"reject_{fid}", on_click=on_reject, args=(fid,))
     st.checkbox("Range rings (25, 50, 100 km)", key="rings")
     distances = distances_km(sites, fid)
     nearest = (
@@ -385,7 +405,7 @@ def details_panel(sites, shown, corrections: dict) -> None:
     st.dataframe(nearest, hide_index=True, width="stretch")
 
 
-def add_place_panel(geoparser: Geoparser, corrections: dict, click: dict | None) -> None:
+def add_place_panel(geoparser: Geoparser, click: dict | None) -> None:
     """Add a missing place from the gazetteer, or at the last map click."""
     with st.expander("Add a missing place"):
         st.text_input("Search the gazetteer", key="add_query")
@@ -395,41 +415,49 @@ def add_place_panel(geoparser: Geoparser, corrections: dict, click: dict | None)
                 p.feature_id: f"{p.name} ({p.country_code or '—'}, {p.kind.replace('_', ' ')})"
                 for p in places
             }
-            choice = st.selectbox("Matches", list(labels), format_func=labels.get, key="add_choice")
-            if st.button("Add to the map", key="add_place"):
-                place = next(p for p in places if p.feature_id == choice)
-                corrections["added"].append(place_to_candidate(place))
-                select(place.feature_id)
+            st.selectbox("Matches", list(labels), format_func=labels.get, key="add_choice")
+            st.button("Add to the map", key="add_place", on_click=on_add_place, args=(places,))
+        elif len(st.session_state["add_query"].strip()) >= 2:
+            st.caption("No place of that name in the gazetteer.")
         if click:
             with st.form(key="add_at_click"):
                 st.caption(f"Last click: lat {click['lat']:.4f}, lon {click['lng']:.4f}")
-                name = st.text_input("Name of a place here")
-                kind = st.selectbox("Kind", KINDS)
-                if st.form_submit_button("Add at the click") and name.strip():
-                    feature_id = f"user:{click['lat']:.4f},{click['lng']:.4f}"
-                    corrections["added"].append(
-                        {
-                            "feature_id": feature_id,
-                            "name": name.strip(),
-                            "kind": kind,
-                            "country_code": None,
-                            "lon": click["lng"],
-                            "lat": click["lat"],
-                            "source": "added by the user at a map click",
-                        }
-                    )
-                    st.rerun()
+                st.text_input("Name of a place here", key="click_name")
+                st.selectbox("Kind", KINDS, key="click_kind")
+                st.form_submit_button("Add at the click", on_click=on_add_at_click, args=(click,))
+        if st.session_state.get("edit_message"):
+            st.warning(st.session_state.pop("edit_message"))
 
 
-def downloads(view: tuple, shown, stem: str, visible: tuple[str, ...]) -> None:
-    """Download buttons; GeoJSON is cached per view, heavy formats built on click."""
-    geojson = geojson_downloads(view, st.session_state["selected"])
+def downloads(source: tuple, view: tuple, shown, stem: str, visible: tuple[str, ...]) -> None:
+    """Download buttons: every file is built when its button is clicked, not on each rerun."""
+    selected = st.session_state["selected"]
+    has_selection = bool(selected) and selected in set(shown["feature_id"])
+    sites_key = view[:SITES_KEY_ITEMS]
     geo = "application/geo+json"
     buttons = [
-        # label, data (bytes/str, or a callable run only on click), file suffix, mime, key
-        ("GeoJSON (all layers)", geojson["all"], "-all.geojson", geo, "dl_all"),
-        ("GeoJSON (visible)", geojson["visible"], "-visible.geojson", geo, "dl_visible"),
-        ("GeoJSON (selected)", geojson["selected"], "-selected.geojson", geo, "dl_selected"),
+        # label, callable run only on click, file suffix, mime, key
+        (
+            "GeoJSON (all layers)",
+            lambda: geojson_all(source, sites_key),
+            "-all.geojson",
+            geo,
+            "dl_all",
+        ),
+        (
+            "GeoJSON (visible)",
+            lambda: geojson_visible(source, view),
+            "-visible.geojson",
+            geo,
+            "dl_visible",
+        ),
+        (
+            "GeoJSON (selected)",
+            lambda: geojson_selected(source, view, selected),
+            "-selected.geojson",
+            geo,
+            "dl_selected",
+        ),
         (
             "GeoPackage",
             lambda: to_gpkg_bytes(shown),
@@ -456,7 +484,7 @@ def downloads(view: tuple, shown, stem: str, visible: tuple[str, ...]) -> None:
             file_name=f"{stem}{suffix}",
             mime=mime,
             key=key,
-            disabled=key == "dl_selected" and not geojson["has_selection"],
+            disabled=key == "dl_selected" and not has_selection,
         )
 
 
@@ -472,9 +500,9 @@ def main() -> None:
     st.session_state["active_key"] = key
     corrections = corrections_for(key)
     visible = tuple(layer.key for layer in LAYERS if st.session_state[f"layer_{layer.key}"])
-    view = view_key(articles, article_date, corrections, visible)
-    sites, filtered, shown = compute_view(*view)
-    layer_frames = build_layers(filtered)
+    source = (tuple((a["name"], a["text"]) for a in articles), st.session_state["imported"])
+    view = view_key(key, articles, article_date, corrections, visible)
+    sites, shown, layer_frames, all_layers = view_frames(source, view)
     present_kinds = [k for k in KINDS if k in set(sites["kind"])]
     sidebar({k: len(f) for k, f in layer_frames.items()}, present_kinds, articles)
 
@@ -521,7 +549,7 @@ def main() -> None:
                 groups.append(selection_group(*lonlat, selected.iloc[0]["name"], rings))
                 center, zoom = (lonlat[1], lonlat[0]), 8
         base = render_base_map(
-            build_layers(sites),
+            all_layers,
             basemap=st.session_state["basemap"],
             basemap_url=BASEMAP_URL,
             legend=False,
@@ -547,8 +575,8 @@ def main() -> None:
         if hit and hit != st.session_state["selected"]:
             select(hit)
     with detail_column:
-        details_panel(sites, shown, corrections)
-        add_place_panel(geoparser, corrections, st.session_state["last_click"])
+        details_panel(sites, shown)
+        add_place_panel(geoparser, st.session_state["last_click"])
 
     with st.expander("Article text with highlighted mentions", expanded=False):
         current = articles[0]["text"] if articles else text
@@ -586,7 +614,7 @@ def main() -> None:
                 select(chosen)
 
     stem = f"{Path(articles[0]['name']).stem if articles else 'newsmap'}-{date.today():%Y%m%d}"
-    downloads(view, shown, stem, visible)
+    downloads(source, view, shown, stem, visible)
     st.caption(
         "The GeoJSON downloads include your corrections; upload one back to reopen "
         "the same map. "

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from geodata.gazetteer import DATA_DIR
@@ -271,54 +272,69 @@ def build_feature_group(
         geometry = row["geometry"]
         if geometry is None or geometry.is_empty:
             continue
+        shape = _display_geometry(geometry)
+        kind = str(row.get("kind"))
         features.append(
             {
                 "type": "Feature",
-                "geometry": _display_geometry(geometry),
+                "geometry": shape,
                 "properties": {
                     # Not shown, but part of the page: braces made inert like _esc's.
                     "feature_id": str(row.get("feature_id")).translate(_BRACES),
-                    "kind": str(row.get("kind")).translate(_BRACES),
+                    "kind": kind.translate(_BRACES),
                     # Both are escaped HTML: Leaflet inserts them with innerHTML.
                     "tooltip": _tooltip(row, layer),
                     "popup": popup_html(row),
+                    "style": _feature_style(kind, shape["type"], layer.color),
                 },
             }
         )
     if not features:
         return group
-    color = layer.color
-
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        kind = feature["properties"]["kind"]
-        geom_type = feature["geometry"]["type"]
-        if geom_type in ("Point", "MultiPoint"):
-            return {
-                "color": "#000000" if kind == "incident" else "#ffffff",
-                "weight": 1.5,
-                "fillColor": color,
-                "fillOpacity": 0.9,
-                "radius": _POINT_RADIUS.get(kind, 7),
-            }
-        if "LineString" in geom_type:
-            return {
-                "color": color,
-                "weight": 2.5 if kind == "strike_path" else 4,
-                "opacity": 0.85,
-                "dashArray": "8 6" if kind in ("strike_path", "pipeline") else None,
-            }
-        return {"color": color, "weight": 1.2, "fillColor": color, "fillOpacity": 0.12}
-
+    # Styles, tooltips and popups travel in each feature's properties and are bound
+    # by a few lines of JS: cheaper to render on every rerun than folium's style
+    # mapper plus separate tooltip and popup elements.
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=layer.title,
-        style_function=style,
         marker=folium.CircleMarker(radius=7, fill=True),
-        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
+        on_each_feature=_BIND_TOOLTIP_AND_POPUP,
         control=False,
     ).add_to(group)
     return group
+
+
+_BIND_TOOLTIP_AND_POPUP = JsCode(
+    """
+    function (feature, layer) {
+        var p = feature.properties || {};
+        if (p.tooltip) { layer.bindTooltip(p.tooltip, {sticky: true}); }
+        if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 380}); }
+    }
+    """
+)
+
+
+def _feature_style(kind: str, geom_type: str, color: str) -> dict[str, Any]:
+    """Leaflet path options of one feature: points, lines or areas of a layer's colour."""
+    if geom_type in ("Point", "MultiPoint"):
+        return {
+            "color": "#000000" if kind == "incident" else "#ffffff",
+            "weight": 1.5,
+            "fillColor": color,
+            "fillOpacity": 0.9,
+            "radius": _POINT_RADIUS.get(kind, 7),
+        }
+    if "LineString" in geom_type:
+        style: dict[str, Any] = {
+            "color": color,
+            "weight": 2.5 if kind == "strike_path" else 4,
+            "opacity": 0.85,
+        }
+        if kind in ("strike_path", "pipeline"):
+            style["dashArray"] = "8 6"
+        return style
+    return {"color": color, "weight": 1.2, "fillColor": color, "fillOpacity": 0.12}
 
 
 @lru_cache(maxsize=1)

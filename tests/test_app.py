@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -26,9 +27,20 @@ class _KeepingStorage(MemoryMediaFileStorage):
         _KeepingStorage.latest = self
 
 
+class _KeepingManager(MediaFileManager):
+    """AppTest's media file manager, kept reachable to run deferred downloads."""
+
+    latest: _KeepingManager | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _KeepingManager.latest = self
+
+
 @pytest.fixture
 def app(monkeypatch) -> AppTest:
     monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", _KeepingStorage)
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", _KeepingManager)
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert not at.exception, at.exception
@@ -36,13 +48,16 @@ def app(monkeypatch) -> AppTest:
 
 
 def _download(at: AppTest, key: str) -> bytes:
-    """The bytes a download button would deliver (from the run's media storage)."""
+    """The bytes a download button would deliver, as a click would build them."""
     button = at.get("download_button")
     for element in button:
         if element.proto.id.endswith(key):
-            storage = _KeepingStorage.latest
-            assert storage is not None
-            return storage.get_file(element.proto.url.rsplit("/", 1)[-1]).content
+            storage, manager = _KeepingStorage.latest, _KeepingManager.latest
+            assert storage is not None and manager is not None
+            url = element.proto.url
+            if element.proto.HasField("deferred_file_id"):  # built on click
+                url = manager.execute_deferred(element.proto.deferred_file_id)
+            return storage.get_file(url.rsplit("/", 1)[-1].split("?")[0]).content
     raise AssertionError(f"no download button with key {key!r}")
 
 
