@@ -512,29 +512,35 @@ def main() -> None:
         "sentence. Click a feature to check it; correct what is wrong; export."
     )
     text = st.session_state["text"]
-    if geoparser.nlp is None:
-        st.warning(
-            "No spaCy NER pipeline is installed: toponyms are found by gazetteer "
-            "matching only, so some places may be missed."
-        )
-    if any(len(a["text"]) > MAX_APP_CHARS for a in articles):
-        st.warning(
-            f"An article is longer than {MAX_APP_CHARS:,} characters; only the first "
-            f"{MAX_APP_CHARS:,} are mapped. Your full text is kept in the box."
-        )
-    if st.session_state["carried_notice"] and correction_count(corrections):
-        st.info(
-            f"{st.session_state['carried_notice']} correction(s) from the text before your "
-            "edit still apply."
-        )
-    if correction_count(corrections):
-        st.button("Clear all corrections", key="clear_corrections", on_click=on_clear_corrections)
-    if not st.session_state["imported"] and not any(a["text"].strip() for a in articles):
-        st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
-    elif sites.empty:
-        st.info("No places were found in this text.")
-    elif shown.empty:
-        st.info("No feature passes the current layers and filters.")
+    # Messages go in one container that is always there: an element that comes and
+    # goes above the map would shift the map's place in the page, and Streamlit
+    # would rebuild the map (a flicker, and the reader's view lost).
+    with st.container():
+        if geoparser.nlp is None:
+            st.warning(
+                "No spaCy NER pipeline is installed: toponyms are found by gazetteer "
+                "matching only, so some places may be missed."
+            )
+        if any(len(a["text"]) > MAX_APP_CHARS for a in articles):
+            st.warning(
+                f"An article is longer than {MAX_APP_CHARS:,} characters; only the first "
+                f"{MAX_APP_CHARS:,} are mapped. Your full text is kept in the box."
+            )
+        if st.session_state["carried_notice"] and correction_count(corrections):
+            st.info(
+                f"{st.session_state['carried_notice']} correction(s) from the text before your "
+                "edit still apply."
+            )
+        if correction_count(corrections):
+            st.button(
+                "Clear all corrections", key="clear_corrections", on_click=on_clear_corrections
+            )
+        if not st.session_state["imported"] and not any(a["text"].strip() for a in articles):
+            st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
+        elif sites.empty:
+            st.info("No places were found in this text.")
+        elif shown.empty:
+            st.info("No feature passes the current layers and filters.")
 
     map_column, detail_column = st.columns([3, 2])
     with map_column:

@@ -653,3 +653,69 @@ def test_a_rejected_feature_leaves_the_map_and_the_export(browser_page: BrowserP
     assert "geonames:95446" not in {f["id"] for f in everything["features"]}
     assert len(everything["features"]) == total - 1
     browser_page.assert_offline()
+
+
+def test_seed_to_corrected_map_and_four_exports(browser_page: BrowserPage, tmp_path: Path) -> None:
+    """The whole journey: first load, three corrections, four exports; the map is
+    never reloaded on the way (a mark set in its frame survives every step)."""
+    import csv
+    import io
+    import xml.etree.ElementTree as ET
+
+    import geopandas as gpd
+
+    page = browser_page.page
+    open_dashboard(browser_page)
+    wait_idle(page)
+    frame = map_frame(page)
+    assert frame is not None
+    frame.evaluate("window.__newsmapJourney = 'same map'")
+
+    def same_map() -> bool:
+        current = map_frame(page)
+        return current is not None and current.evaluate("window.__newsmapJourney") == "same map"
+
+    # 1. reject Erbil (the map's click selects it)
+    click_at(frame, lat=36.19117, lon=44.00943)
+    wait_for(page, lambda: "Erbil" in selected_feature_label(page), "Erbil to be selected")
+    wait_idle(page)
+    page.get_by_role("button", name="Reject this feature").click()
+    wait_idle(page)
+    # 2. rename Karbala (pan to it first: the map is still zoomed on Erbil)
+    frame.evaluate("window.map.setView([32.4, 44.1], 7, {animate: false})")
+    click_at(frame, lat=32.61603, lon=44.02488)
+    wait_for(page, lambda: "Karbala" in selected_feature_label(page), "Karbala to be selected")
+    wait_idle(page)
+    name_box = page.get_by_label("Name", exact=True)
+    name_box.fill("Karbala city")
+    page.get_by_role("button", name="Apply edit").click()
+    wait_for(page, lambda: "Karbala city" in selected_feature_label(page), "the new name")
+    wait_idle(page)
+    # 3. add Kirkuk from the gazetteer
+    page.get_by_text("Add a missing place").click()
+    search = page.get_by_label("Search the gazetteer")
+    search.fill("Kirkuk")
+    search.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Add to the map").click()
+    wait_for(page, lambda: "Kirkuk" in selected_feature_label(page), "Kirkuk to be added")
+    wait_idle(page)
+    assert same_map(), "the map was reloaded during the corrections"
+
+    def names_ok(names: set[str]) -> None:
+        assert "Erbil" not in names
+        assert "Karbala city" in names and "Karbala" not in names
+        assert "Kirkuk" in names
+
+    everything = download_json(page, "GeoJSON (all layers)")
+    names_ok({f["properties"]["name"] for f in everything["features"]})
+    gpkg = tmp_path / "journey.gpkg"
+    gpkg.write_bytes(download_bytes(page, "GeoPackage"))
+    names_ok(set(gpd.read_file(gpkg, layer="places")["name"]))
+    kml = ET.fromstring(download_bytes(page, "KML"))
+    names_ok({n.text or "" for n in kml.iter("{http://www.opengis.net/kml/2.2}name")})
+    rows = csv.DictReader(io.StringIO(download_bytes(page, "CSV").decode("utf-8")))
+    names_ok({row["name"] for row in rows})
+    assert same_map(), "the map was reloaded by the downloads"
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()
