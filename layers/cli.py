@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--demonyms",
         action="store_true",
-        help="count demonym mentions as toponyms (gold corpora do not)",
+        help="count demonym mentions as toponyms (LGL's gold has them, GeoVirus's does not)",
     )
     evaluate.set_defaults(func=cmd_evaluate)
 
