@@ -351,9 +351,9 @@ def _country_points() -> dict[str, tuple[float, float, str]]:
     if not COUNTRIES_PATH.exists():
         return labels
     try:
+        import shapely
         from pyproj import Transformer
         from shapely.geometry import shape
-        from shapely.ops import transform
     except ImportError:  # pragma: no cover - both are project dependencies
         return labels
     forward = Transformer.from_crs("EPSG:4326", "EPSG:6933", always_xy=True).transform
@@ -363,7 +363,9 @@ def _country_points() -> dict[str, tuple[float, float, str]]:
         code = feature["properties"].get("iso_a2")
         if not code or not feature.get("geometry"):
             continue
-        geom = transform(forward, shape(feature["geometry"]))
+        geom = shapely.transform(
+            shape(feature["geometry"]), lambda xy: np.column_stack(forward(xy[:, 0], xy[:, 1]))
+        )
         main = max(geom.geoms, key=lambda g: g.area) if hasattr(geom, "geoms") else geom
         centroid = main.centroid
         if not main.contains(centroid):
