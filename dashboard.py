@@ -91,6 +91,7 @@ def init_state() -> None:
 
 def on_seed_change() -> None:
     """Load the chosen sample article into the text box (uploads are cleared)."""
+    st.session_state["text_before_upload"] = None
     st.session_state["text"] = seed_text(st.session_state["seed"])
     st.session_state["articles"] = []
     st.session_state["imported"] = None
@@ -100,11 +101,16 @@ def on_upload() -> None:
     """Turn uploads into articles or a saved map; report what could not be used."""
     files = st.session_state.get("upload") or []
     if not files:
-        # Every file was removed: map the text box again.
+        # Every file was removed: back to the text the box held before the uploads.
         st.session_state["articles"] = []
         st.session_state["imported"] = None
         st.session_state["upload_messages"] = []
+        if st.session_state.get("text_before_upload") is not None:
+            st.session_state["text"] = st.session_state["text_before_upload"]
+        st.session_state["text_before_upload"] = None
         return
+    if st.session_state.get("text_before_upload") is None:
+        st.session_state["text_before_upload"] = st.session_state["text"]
     articles, saved_map, problems = parse_uploads([(f.name, f.getvalue()) for f in files])
     st.session_state["upload_messages"] = problems
     if saved_map is not None:
@@ -123,6 +129,7 @@ def on_text_edit() -> None:
     """
     st.session_state["carry_from"] = st.session_state.get("active_key")
     st.session_state["carried_notice"] = 0
+    st.session_state["text_before_upload"] = None  # the text typed now is the one to keep
     st.session_state["articles"] = []
     st.session_state["imported"] = None
 
@@ -485,6 +492,9 @@ def downloads(source: tuple, view: tuple, shown, stem: str, visible: tuple[str, 
             mime=mime,
             key=key,
             disabled=key == "dl_selected" and not has_selection,
+            # A download changes nothing on the page: no rerun, so no flicker, and
+            # the other buttons' files stay valid for the next click.
+            on_click="ignore",
         )
 
 
@@ -502,7 +512,16 @@ def main() -> None:
     visible = tuple(layer.key for layer in LAYERS if st.session_state[f"layer_{layer.key}"])
     source = (tuple((a["name"], a["text"]) for a in articles), st.session_state["imported"])
     view = view_key(key, articles, article_date, corrections, visible)
-    sites, shown, layer_frames, all_layers = view_frames(source, view)
+    try:
+        sites, shown, layer_frames, all_layers = view_frames(source, view)
+    except Exception as error:  # a last guard: the page must never show a traceback
+        st.error(
+            f"newsmap could not map this input ({type(error).__name__}: "
+            f"{escape_markdown(error)}). Your text and corrections are kept; edit the "
+            "text, pick a sample or upload another file."
+        )
+        sidebar({}, [], articles)
+        st.stop()
     present_kinds = [k for k in KINDS if k in set(sites["kind"])]
     sidebar({k: len(f) for k, f in layer_frames.items()}, present_kinds, articles)
 

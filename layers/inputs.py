@@ -14,6 +14,7 @@ import pandas as pd
 __all__ = [
     "MAX_APP_CHARS",
     "InputError",
+    "as_sites",
     "decode_upload",
     "escape_markdown",
     "feature_table",
@@ -240,3 +241,68 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
             "feature_id": sites["feature_id"].astype(str),
         }
     )
+
+
+def as_sites(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give a GeoDataFrame read from any GeoJSON the columns of a sites frame.
+
+    A map saved by newsmap has them all; one made elsewhere may lack any. Missing
+    or unusable values get defaults: ``feature_id`` ``imported:<n>``, ``name`` the
+    id, ``kind`` ``facility`` (unknown kinds too), ``confidence`` 1.0 (the user's
+    own data), ``mentions`` 0, ``evidence``/``alternatives``/``actors`` empty lists,
+    ``inferred`` False, ``source`` "uploaded file", the rest empty.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        From :func:`layers.export.read_geojson` (EPSG:4326).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns of :data:`geodata.sites.COLUMNS`, in that order, EPSG:4326.
+    """
+    from geodata.sites import COLUMNS
+    from layers.catalog import KINDS, layer_for_kind
+
+    n = len(frame)
+    out = frame.copy()
+
+    def column(name: str) -> list:
+        return list(out[name]) if name in out else [None] * n
+
+    def text_or(value: object, default: str) -> str:
+        return (
+            default
+            if value is None or (isinstance(value, float) and value != value)
+            else str(value)
+        )
+
+    ids = [text_or(v, f"imported:{i}") for i, v in enumerate(column("feature_id"))]
+    seen: dict[str, int] = {}
+    for i, fid in enumerate(ids):  # ids must be unique: selection and corrections use them
+        seen[fid] = seen.get(fid, 0) + 1
+        if seen[fid] > 1:
+            ids[i] = f"{fid}#{seen[fid]}"
+    out["feature_id"] = ids
+    out["name"] = [text_or(v, fid) for v, fid in zip(column("name"), ids, strict=True)]
+    out["kind"] = [v if v in KINDS else "facility" for v in column("kind")]
+    out["layer"] = [layer_for_kind(k) for k in out["kind"]]
+    confidence = pd.to_numeric(pd.Series(column("confidence"), dtype=object), errors="coerce")
+    out["confidence"] = confidence.fillna(1.0).clip(0.0, 1.0).astype("float64").to_numpy()
+    mentions = pd.to_numeric(pd.Series(column("mentions"), dtype=object), errors="coerce")
+    out["mentions"] = mentions.fillna(0).clip(lower=0).astype("int64").to_numpy()
+    for name in ("evidence", "alternatives", "actors"):
+        out[name] = [
+            [item for item in v if isinstance(item, dict) or name == "actors"]
+            if isinstance(v, list)
+            else []
+            for v in column(name)
+        ]
+    out["inferred"] = [v is True or v == 1 or v == "true" for v in column("inferred")]
+    out["source"] = [text_or(v, "uploaded file") for v in column("source")]
+    for name in ("country_code", "note", "event_type", "date", "date_text"):
+        out[name] = [
+            None if v is None or (isinstance(v, float) and v != v) else str(v) for v in column(name)
+        ]
+    return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs="EPSG:4326")

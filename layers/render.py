@@ -447,16 +447,31 @@ class _ViewMemory(MacroElement):
             var saved = null;
             try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); }
             catch (e) { saved = null; }
-            if (saved && isFinite(saved.lat) && isFinite(saved.lng) && isFinite(saved.zoom)) {
-                map.setView([saved.lat, saved.lng], saved.zoom, {animate: false});
+            if (!(saved && isFinite(saved.lat) && isFinite(saved.lng) && isFinite(saved.zoom))) {
+                saved = null;
             }
-            map.on("moveend", function () {
+            function remember() {
                 var c = map.getCenter();
                 try {
                     window.sessionStorage.setItem(
                         key, JSON.stringify({lat: c.lat, lng: c.lng, zoom: map.getZoom()}));
                 } catch (e) { /* storage unavailable: the view is simply not kept */ }
-            });
+            }
+            // The page's fitBounds (earlier in this script) animates: it ends after this
+            // script has run. Restore the reader's view when that fit has ended (or
+            // after 1 s if nothing moves), and record nothing before.
+            var restoring = saved !== null;
+            map.on("moveend", function () { if (!restoring) { remember(); } });
+            if (restoring) {
+                var restore = function () {
+                    if (!restoring) { return; }
+                    map.setView([saved.lat, saved.lng], saved.zoom, {animate: false});
+                    restoring = false;
+                    remember();
+                };
+                map.once("moveend", function () { setTimeout(restore, 0); });
+                setTimeout(restore, 1000);
+            }
         })();
         {% endmacro %}
         """

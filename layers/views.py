@@ -22,7 +22,7 @@ from layers.assets import install_static
 from layers.catalog import build_layers
 from layers.corrections import apply_corrections
 from layers.export import read_geojson, to_geojson
-from layers.inputs import MAX_APP_CHARS
+from layers.inputs import MAX_APP_CHARS, as_sites
 
 __all__ = [
     "SITES_KEY_ITEMS",
@@ -55,8 +55,8 @@ def get_sites(text: str, article_date: date | None):
 
 @st.cache_data(max_entries=16)
 def get_imported(collection_json: str):
-    """Read a saved map (GeoJSON text)."""
-    return read_geojson(collection_json)
+    """Read a saved map (GeoJSON text), with the sites columns filled in."""
+    return as_sites(read_geojson(collection_json))
 
 
 #: How many leading items of a view key the corrected sites depend on (the rest are
@@ -83,8 +83,10 @@ def compute_view(
     Returns
     -------
     tuple
-        (corrected sites, filtered sites, the filtered sites by layer, all
-        corrected sites by layer).
+        (corrected sites, filtered sites, the filtered sites by layer, the
+        extracted sites by layer before any correction). The last fixes the map's
+        opening extent: it must not change with corrections, or the map would be
+        rebuilt (and the reader's view lost) when a correction widens the extent.
     """
     articles, imported = _source
     if imported:
@@ -97,11 +99,11 @@ def compute_view(
         sites = sites[sites["articles"].map(lambda names: article_filter in names)]
         sites = sites.reset_index(drop=True)
     filtered = filter_sites(sites, kinds=kinds or None, min_confidence=min_confidence, query=query)
-    return sites, filtered, build_layers(filtered), build_layers(sites)
+    return sites, filtered, build_layers(filtered), build_layers(extracted)
 
 
 def view_frames(source: tuple, view: tuple):
-    """Return (sites, visible sites, filtered sites by layer, all sites by layer)."""
+    """Return (sites, visible sites, filtered sites by layer, uncorrected sites by layer)."""
     *key, visible = view
     sites, filtered, by_layer, all_layers = compute_view(source, *key)
     return sites, filter_sites(filtered, layers=visible), by_layer, all_layers

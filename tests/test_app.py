@@ -267,3 +267,30 @@ def test_a_table_row_does_not_overrule_a_later_choice(app):
     app.selectbox(key="selected_box").set_value(ids[2]).run()
     app.checkbox(key="rings").check().run()
     assert app.session_state["selected"] == ids[2]
+
+
+def test_a_geojson_made_elsewhere_opens_without_a_traceback(app):
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [44.36, 33.31]},
+                "properties": {
+                    "feature_id": "ext:1",
+                    "name": "Checkpoint {{ 7*7 }}",
+                    "kind": "facility",
+                    "source": "a partner's file",
+                    "confidence": 0.8,
+                    "mentions": 1,
+                    "evidence": [],
+                },
+            }
+        ],
+    }
+    app.session_state["imported"] = json.dumps(collection)
+    app.run()
+    assert not app.exception
+    assert list(app.dataframe[-1].value["name"]) == ["Checkpoint {{ 7*7 }}"]
+    page = _download(app, "dl_html").decode("utf-8")
+    assert "Checkpoint 49" not in page

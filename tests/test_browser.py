@@ -154,12 +154,9 @@ def features_heading(page: Page) -> tuple[int, int]:
 
 
 def download_json(page: Page, button: str) -> dict:
-    with page.expect_download(timeout=TIMEOUT * 1000) as info:
-        page.get_by_role("button", name=button).click()
-    download = info.value
-    path = download.path()
-    assert path is not None, f"download of {button!r} failed: {download.failure()}"
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """Click a download button once the app is idle (files are built on click, by the
+    run that drew the button) and parse the GeoJSON it delivers."""
+    return json.loads(download_bytes(page, button).decode("utf-8"))
 
 
 def open_dashboard(browser_page: BrowserPage) -> int:
@@ -719,3 +716,38 @@ def test_seed_to_corrected_map_and_four_exports(browser_page: BrowserPage, tmp_p
     assert same_map(), "the map was reloaded by the downloads"
     assert browser_page.page_errors == []
     browser_page.assert_offline()
+
+
+def test_the_view_survives_a_basemap_change(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+
+    def local_only(route) -> None:  # tile requests are stopped here, before any network
+        host = urlsplit(route.request.url).hostname
+        if urlsplit(route.request.url).scheme in IGNORED_SCHEMES or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            route.abort()
+
+    browser_page.context.route("**/*", local_only)
+    open_dashboard(browser_page)
+    wait_idle(page)
+    frame = map_frame(page)
+    assert frame is not None
+    frame.evaluate("window.map.setView([30.5, 47.8], 7, {animate: false})")  # the reader pans
+    page.wait_for_timeout(500)
+    for label in ("OpenStreetMap tiles (needs network)", "Natural Earth (offline)"):
+        page.get_by_text(label).click()
+        wait_idle(page)
+
+        def view() -> tuple[float, float, int] | None:
+            current = map_frame(page)
+            if current is None or not current.evaluate("!!(window.map && window.map._loaded)"):
+                return None
+            lat, lng, zoom = current.evaluate(
+                "[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"
+            )
+            return round(lat, 1), round(lng, 1), int(zoom)
+
+        wait_for(page, lambda: view() == (30.5, 47.8, 7), f"the view kept after {label}")
+    assert browser_page.page_errors == []
+    assert all("openstreetmap" in u for u in browser_page.external), browser_page.external

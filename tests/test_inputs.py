@@ -87,3 +87,34 @@ def test_blank_jsonl_says_no_article_was_found():
     articles, _saved, problems = parse_uploads([("blank.jsonl", b"\n  \n\n")])
     assert articles == []
     assert problems == ["blank.jsonl: no article found (every line is blank or unusable)."]
+
+
+def test_a_geojson_from_elsewhere_gets_the_sites_columns():
+    import json
+
+    from geodata.sites import COLUMNS
+    from layers.export import read_geojson
+    from layers.inputs import as_sites
+
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [44.36, 33.31]},
+                "properties": {"name": "Somewhere", "kind": "volcano", "confidence": "high"},
+            },
+            {"type": "Feature", "geometry": None, "properties": {"feature_id": "x"}},
+            {"type": "Feature", "geometry": None, "properties": {"feature_id": "x"}},
+        ],
+    }
+    sites = as_sites(read_geojson(json.dumps(collection)))
+    assert list(sites.columns) == COLUMNS
+    assert list(sites["feature_id"]) == ["imported:0", "x", "x#2"]
+    assert list(sites["name"]) == ["Somewhere", "x", "x#2"]
+    assert list(sites["kind"]) == ["facility"] * 3
+    assert list(sites["layer"]) == ["infrastructure"] * 3
+    assert list(sites["confidence"]) == [1.0, 1.0, 1.0]
+    assert list(sites["mentions"]) == [0, 0, 0]
+    assert list(sites["inferred"]) == [False, False, False]
+    assert sites.crs.to_epsg() == 4326
