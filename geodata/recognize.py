@@ -18,7 +18,6 @@ same context rule for every name) and :attr:`Recognized.method` says so.
 
 from __future__ import annotations
 
-import bisect
 import importlib
 import logging
 import os
@@ -153,7 +152,6 @@ class Recognized:
     sentences: list[tuple[int, int]]
     method: str
     actors: list[tuple[int, int, str, str]] = field(default_factory=list)
-    _starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def sentence_text(self, index: int) -> str:
         """Return the text of sentence ``index``, stripped of outer white space."""
@@ -163,14 +161,11 @@ class Recognized:
     def sentence_of(self, offset: int) -> int:
         """Return the index of the sentence that contains character ``offset``.
 
-        A binary search over the sentence starts (sentences are sorted and do not
-        overlap), so evidence for the thousands of mentions of a long text stays fast.
-        An offset between sentences belongs to the one before it; one before the
-        first sentence to the first.
+        A binary search (sentences are sorted and do not overlap), so evidence for
+        the thousands of mentions of a long text stays fast. An offset between
+        sentences belongs to the one before it; one before the first to the first.
         """
-        if self._starts is None or len(self._starts) != len(self.sentences):
-            self._starts = [start for start, _end in self.sentences]
-        return max(bisect.bisect_right(self._starts, offset) - 1, 0)
+        return _sentence_index(self.sentences, offset)
 
 
 # --------------------------------------------------------------------------- NLP
@@ -390,15 +385,6 @@ def _sentence_index(sentences: list[tuple[int, int]], offset: int) -> int:
 
 def _known(gazetteer: Gazetteer, name: str) -> bool:
     return bool(gazetteer.index.get(normalize_name(name)))
-
-
-def _is_area_or_big(gazetteer: Gazetteer, name: str, population: int = 100_000) -> bool:
-    """Whether ``name`` names a country, admin area, region or a large town."""
-    for i in gazetteer.index.get(normalize_name(name), ()):
-        kind = gazetteer.kind[i]
-        if kind != "populated_place" or gazetteer.population[i] >= population:
-            return True
-    return False
 
 
 def _is_well_known(gazetteer: Gazetteer, name: str) -> bool:

@@ -132,27 +132,31 @@ _GENERIC_TAIL = re.compile(
 )
 
 
-def _candidates(gazetteer: Gazetteer, name: str) -> list[Place]:
+@lru_cache(maxsize=8192)
+def _candidates(gazetteer: Gazetteer, name: str) -> tuple[Place, ...]:
     """Candidates of ``name``; for an unknown name, those of a simpler form of it.
+
+    Cached: the context, qualifier and ranking steps all look up each name, and
+    an article repeats its names. The tuple is shared, so callers cannot change it.
 
     "Northeast Georgia" -> "Georgia", "Fargo city" -> "Fargo", "Sri Lankan" -> Sri
     Lanka (a national adjective the NER typed as a place).
     """
     found = gazetteer.candidates(name)
     if found:
-        return found
+        return tuple(found)
     for pattern in (_DIRECTION_PREFIX, _FACILITY_TAIL, _GENERIC_TAIL):
         simpler = pattern.sub("", name).strip()
         if simpler and simpler != name:
             found = gazetteer.candidates(simpler)
             if found:
-                return found
+                return tuple(found)
     code = DEMONYMS.get(name) or DEMONYMS.get(name[:-1] if name.endswith("s") else name)
     if code:
         place = gazetteer.get(f"country:{code}")
         if place is not None:
-            return [place]
-    return []
+            return (place,)
+    return ()
 
 
 def _context_admin(recognized: Recognized, gazetteer: Gazetteer) -> Counter[tuple[str, str]]:
@@ -433,7 +437,7 @@ def rank_candidates(
 
     candidates: dict[tuple, list[Place]] = {}
     for key, indices in groups.items():
-        candidates[key] = _candidates(gazetteer, mentions[indices[0]].name)[:MAX_CANDIDATES]
+        candidates[key] = list(_candidates(gazetteer, mentions[indices[0]].name)[:MAX_CANDIDATES])
 
     # Pass 1 without spatial coherence; pass 2 adds closeness to the other names' picks.
     choice: dict[tuple, tuple[np.ndarray, list[Place]]] = {}

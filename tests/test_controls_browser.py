@@ -22,19 +22,10 @@ from shapely.geometry import box
 from layers.export import to_html
 from layers.render import render_map
 
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 #: The glyphs the buttons used to show (missing from many fonts).
 GLYPHS = ("\u26f6", "\U0001f4cf")
