@@ -97,9 +97,9 @@ def _drawn(page, minimum: int, timeout: float = 300.0) -> float:
 
 def _big_map(path: Path, count: int) -> int:
     from geodata.gazetteer import load_gazetteer
-    from geodata.sites import records_to_frame
-    from layers.corrections import apply_corrections, empty_corrections, place_to_candidate
-    from layers.export import to_geojson
+    from geodata.schema import records_to_frame
+    from layers.app.corrections import apply_corrections, empty_corrections, place_to_candidate
+    from layers.files.export import to_geojson
 
     gazetteer = load_gazetteer()
     order = gazetteer.population.argsort()[::-1]
@@ -116,8 +116,8 @@ def _big_map(path: Path, count: int) -> int:
 
 def _standalone(sites_geojson: str, target: Path) -> None:
     from layers.catalog import build_layers
-    from layers.export import read_geojson, to_html
-    from layers.render import render_map
+    from layers.files.export import read_geojson, to_html
+    from layers.map.render import render_map
 
     sites = read_geojson(sites_geojson)
     target.write_text(to_html(render_map(build_layers(sites))), encoding="utf-8")
@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from geodata.sites import extract_sites
-    from layers.export import to_geojson
+    from geodata.pipeline import extract_sites
+    from layers.files.export import to_geojson
 
     workdir = Path(tempfile.mkdtemp(prefix="newsmap-bench-"))
     seed_text = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")

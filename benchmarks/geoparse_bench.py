@@ -61,7 +61,7 @@ _BARE = False
 
 def _init_worker(bare: bool = False) -> None:
     global _WORKER, _BARE
-    from geodata.parse import Geoparser
+    from geodata.pipeline import Geoparser
 
     _WORKER = Geoparser()
     _BARE = bare
@@ -85,7 +85,7 @@ def parallel(texts: list[str], workers: int = 2, bare: bool = False) -> tuple[fl
 
 COLD = (
     "import time, resource; t = time.perf_counter();"
-    "from geodata.parse import Geoparser; g = Geoparser();"
+    "from geodata.pipeline import Geoparser; g = Geoparser();"
     "list(g.parse(['Ready in Paris.']));"
     "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
 )
@@ -111,7 +111,7 @@ def main() -> None:
 
     from geotext import GeoText
 
-    from geodata.parse import Geoparser
+    from geodata.pipeline import Geoparser
 
     geoparser = Geoparser()
     nlp = geoparser.nlp

@@ -11,10 +11,10 @@ __all__ = ["extract_sites"]
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: geodata.sites pulls in GeoPandas, which the geoparser
-    # alone does not need (a third of a second off its cold start).
+    # Imported on first use: the pipeline pulls in spaCy, which importing the
+    # schema or the geodesy alone does not need.
     if name == "extract_sites":
-        from geodata.sites import extract_sites
+        from geodata.pipeline import extract_sites
 
         return extract_sites
     raise AttributeError(f"module 'geodata' has no attribute {name!r}")

@@ -22,27 +22,24 @@ Predicted documents are ``{"id": ..., "toponyms": [...]}`` with the same toponym
 ``lat``/``lon`` are ``None`` when the prediction is unresolved. ``start``/``end`` are
 Python character offsets into the article text, ``end`` exclusive.
 
-The only function that performs I/O is :func:`read_jsonl`.
+Pure functions: the gold and predicted files are read by :func:`geodata.corpus.read_jsonl`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pyproj import Geod
+
+from geodata.geodesy import geodesic_km
 
 __all__ = [
     "ACC_THRESHOLD_KM",
     "MAX_ERROR_KM",
     "error_breakdown",
-    "great_circle_km",
     "match_spans",
-    "read_jsonl",
     "score",
 ]
 
@@ -54,88 +51,7 @@ MAX_ERROR_KM = 20039.0
 #: A resolution counts as correct when its error is at most this many km (100 miles).
 ACC_THRESHOLD_KM = 161.0
 
-_GEOD = Geod(ellps="WGS84")
 _MODES = ("exact", "overlap")
-
-
-def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Read a UTF-8 JSON Lines file of JSON objects.
-
-    Blank (whitespace-only) lines are skipped; a UTF-8 byte order mark on the first line
-    is ignored.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        File to read.
-
-    Returns
-    -------
-    list of dict
-        One dict per non-blank line, in file order.
-
-    Raises
-    ------
-    ValueError
-        If a line is not valid UTF-8, not valid JSON, or not a JSON object. The message
-        names the file and the 1-based line number.
-    """
-    records: list[dict[str, Any]] = []
-    with open(path, "rb") as handle:
-        for lineno, raw in enumerate(handle, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ValueError(f"{path}: line {lineno}: invalid UTF-8: {exc}") from exc
-            if lineno == 1:
-                line = line.removeprefix("\ufeff")
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(
-                    f"{path}: line {lineno}: invalid JSON: {exc.msg} (column {exc.colno})"
-                ) from exc
-            if not isinstance(record, dict):
-                raise ValueError(
-                    f"{path}: line {lineno}: expected a JSON object, got {type(record).__name__}"
-                )
-            records.append(record)
-    return records
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the distance between two points on the WGS84 ellipsoid, in km.
-
-    Uses the geodesic (shortest path on the WGS84 ellipsoid, Karney's algorithm) computed
-    by :class:`pyproj.Geod` with ``ellps="WGS84"``, not the spherical haversine formula.
-    The largest possible value is about 20003.9 km (pole to pole).
-
-    Parameters
-    ----------
-    lat1, lon1 : float
-        Latitude and longitude of the first point, in decimal degrees (WGS84).
-    lat2, lon2 : float
-        Latitude and longitude of the second point, in decimal degrees (WGS84).
-
-    Returns
-    -------
-    float
-        Geodesic distance in kilometres (km).
-
-    Raises
-    ------
-    ValueError
-        If a coordinate is not a finite number or a latitude is outside [-90, 90].
-    """
-    values = (lat1, lon1, lat2, lon2)
-    if not all(_is_finite_number(v) for v in values):
-        raise ValueError(f"coordinates must be finite numbers, got {values!r}")
-    if not (-90.0 <= lat1 <= 90.0 and -90.0 <= lat2 <= 90.0):
-        raise ValueError(f"latitude outside [-90, 90]: {lat1!r}, {lat2!r}")
-    _, _, metres = _GEOD.inv(float(lon1), float(lat1), float(lon2), float(lat2))
-    return float(metres) / 1000.0
 
 
 def match_spans(
@@ -255,7 +171,7 @@ def score(
       mean of precision and recall and is 0.0 (not ``None``) when there are gold spans
       but no predictions.
     * Resolution uses the ``"overlap"`` matching of :func:`match_spans`. The error of a
-      matched span is :func:`great_circle_km` between gold and predicted coordinates,
+      matched span is :func:`geodata.geodesy.geodesic_km` between gold and predicted coordinates,
       or :data:`MAX_ERROR_KM` (20039 km) when the prediction is unresolved (``lat`` or
       ``lon`` missing, ``None`` or non-finite).
     * A span is correct when its error is at most :data:`ACC_THRESHOLD_KM` (161 km).
@@ -367,22 +283,22 @@ def error_breakdown(
             g, p = gold_top[i], pred_top[j]
             if (g["start"], g["end"]) != (p["start"], p["end"]):
                 found["boundary"].append(_example(doc_id, g, p))
-            gold_xy = _coords(g)
-            if gold_xy is None:
+            gold_lonlat = _coords(g)
+            if gold_lonlat is None:
                 continue
-            pred_xy = _coords(p)
-            if pred_xy is None:
+            pred_lonlat = _coords(p)
+            if pred_lonlat is None:
                 found["unresolved"].append(_example(doc_id, g, p))
                 continue
-            error = great_circle_km(*gold_xy, *pred_xy)
+            error = geodesic_km(*gold_lonlat, *pred_lonlat)
             if error > ACC_THRESHOLD_KM:
                 example = _example(doc_id, g, p)
                 example.update(
                     error_km=round(error, 1),
-                    gold_lat=gold_xy[0],
-                    gold_lon=gold_xy[1],
-                    pred_lat=pred_xy[0],
-                    pred_lon=pred_xy[1],
+                    gold_lat=gold_lonlat[1],
+                    gold_lon=gold_lonlat[0],
+                    pred_lat=pred_lonlat[1],
+                    pred_lon=pred_lonlat[0],
                 )
                 found["far"].append(example)
     found["far"].sort(key=lambda e: -e["error_km"])
@@ -419,23 +335,23 @@ def _span(toponym: Mapping[str, Any], side: str, index: int) -> tuple[int, int]:
 
 
 def _coords(toponym: Mapping[str, Any]) -> tuple[float, float] | None:
-    """Return ``(lat, lon)`` in degrees, or None when absent or not finite."""
+    """Return ``(lon, lat)`` in degrees, or None when absent or not finite."""
     lat: Any = toponym.get("lat")
     lon: Any = toponym.get("lon")
     if _is_finite_number(lat) and _is_finite_number(lon):
-        return float(lat), float(lon)
+        return float(lon), float(lat)
     return None
 
 
 def _resolution_error(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> float | None:
     """Return the error (km) of a matched pair, or None when gold has no coordinates."""
-    gold_xy = _coords(gold)
-    if gold_xy is None:
+    gold_lonlat = _coords(gold)
+    if gold_lonlat is None:
         return None
-    pred_xy = _coords(pred)
-    if pred_xy is None:
+    pred_lonlat = _coords(pred)
+    if pred_lonlat is None:
         return MAX_ERROR_KM
-    return great_circle_km(*gold_xy, *pred_xy)
+    return geodesic_km(*gold_lonlat, *pred_lonlat)
 
 
 def _toponyms(doc: Mapping[str, Any], side: str) -> list[Mapping[str, Any]]:

@@ -19,15 +19,12 @@ import calendar
 import hashlib
 import re
 from datetime import date
-from typing import TYPE_CHECKING
 
 from shapely.geometry import LineString, Point
 
 from geodata.recognize import Recognized
 from geodata.resolve import Resolution
-
-if TYPE_CHECKING:  # pragma: no cover
-    from geodata.sites import SiteRecord
+from geodata.schema import SiteRecord
 
 __all__ = ["EVENT_TYPES", "extract_incidents", "find_date"]
 
@@ -322,8 +319,6 @@ def _incident_records(
     article_date: date | None,
 ) -> list[SiteRecord]:
     """Build the incident at ``target`` and, for strikes with an origin, the strike path."""
-    from geodata.sites import SiteRecord
-
     assert target.place is not None
     s_start, s_end = recognized.sentences[target.mention.sentence]
     out: list[SiteRecord] = []

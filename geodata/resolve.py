@@ -26,6 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from geodata.gazetteer import KIND_PRIOR, Gazetteer, Place
+from geodata.geodesy import haversine_km, pairwise_haversine_km
 from geodata.names import DEMONYMS, normalize_name
 from geodata.recognize import _DIRECTION_PREFIX, _FACILITY_TAIL, Mention, Recognized
 
@@ -47,7 +48,6 @@ PROXIMITY_NEAREST = 3
 CURATED_IMPORTANCE = 10_000_000
 PROXIMITY_SCALE_KM = 400.0
 MAX_CANDIDATES = 50
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,26 +78,6 @@ class Resolution:
     place: Place | None
     score: float
     alternatives: list[Candidate] = field(default_factory=list)
-
-
-def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances in km on a sphere of mean Earth radius."""
-    p1, p2 = math.radians(lat), np.radians(lats)
-    dphi = p2 - p1
-    dlmb = np.radians(lons) - math.radians(lon)
-    a = np.sin(dphi / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def _pairwise_km(
-    lats_a: np.ndarray, lons_a: np.ndarray, lats_b: np.ndarray, lons_b: np.ndarray
-) -> np.ndarray:
-    """Great-circle distances in km between every point of a and every point of b."""
-    p1 = np.radians(lats_a)[:, None]
-    p2 = np.radians(lats_b)[None, :]
-    dlmb = np.radians(lons_b)[None, :] - np.radians(lons_a)[:, None]
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _qualifiers(
@@ -230,7 +210,7 @@ def candidate_features(
     qualifier : tuple or None
         (country code, admin1 code) written after the mention ("Paris, Texas").
     anchors : list of tuple
-        (lat, lon, country code, kind) of the places chosen for the article's other
+        (lon, lat, country code, kind) of the places chosen for the article's other
         names; empty in the first pass.
     admins : collections.Counter, optional
         (country code, admin1 code) of the first-level areas the article names.
@@ -250,9 +230,9 @@ def candidate_features(
     if anchors:
         # Closeness to the nearest few places chosen for the article's other names
         # (a mean over all of them would let far-off mentions dilute it).
-        distances = _pairwise_km(
-            place_lats,
+        distances = pairwise_haversine_km(
             place_lons,
+            place_lats,
             np.array([a[0] for a in anchors]),
             np.array([a[1] for a in anchors]),
         )
@@ -311,7 +291,7 @@ def candidate_features(
             and place.population >= SEAT_MIN_POPULATION
             and any(
                 a.country_code == place.country_code
-                and _haversine_km(a.lat, a.lon, place_lats[j : j + 1], place_lons[j : j + 1])[0]
+                and haversine_km(a.lon, a.lat, place_lons[j : j + 1], place_lats[j : j + 1])[0]
                 <= SEAT_MAX_KM
                 for a in areas
             )
@@ -367,8 +347,7 @@ def _prefer_seat(scores: np.ndarray, places: list[Place]) -> np.ndarray:
         if p.kind == "populated_place"
         and p.country_code == area.country_code
         and p.population >= SEAT_MIN_POPULATION
-        and _haversine_km(area.lat, area.lon, np.array([p.lat]), np.array([p.lon]))[0]
-        <= SEAT_MAX_KM
+        and haversine_km(area.lon, area.lat, [p.lon], [p.lat])[0] <= SEAT_MAX_KM
     ]
     if not towns:
         return scores
@@ -455,7 +434,7 @@ def rank_candidates(
         }
         updated = {}
         for key, (_scores, places) in choice.items():
-            anchors = [(p.lat, p.lon, p.country_code, p.kind) for k, p in picks.items() if k != key]
+            anchors = [(p.lon, p.lat, p.country_code, p.kind) for k, p in picks.items() if k != key]
             share = sum(a[3] == "admin_area" for a in anchors) / len(anchors) if anchors else 0.0
             name = mentions[groups[key][0]].name
             features = candidate_features(name, places, countries, key[1], anchors, admins, share)

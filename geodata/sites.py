@@ -14,43 +14,21 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geodata.catalogue import country_shapes, distance_km, load_sites
-from geodata.parse import Geoparser
+from geodata.catalogue import country_shapes, load_sites
+from geodata.geodesy import distance_to_geometry_km
+from geodata.incidents import extract_incidents
 from geodata.recognize import Recognized
-from geodata.resolve import Resolution, resolve
-from layers.catalog import LAYERS, layer_for_kind
+from geodata.resolve import Resolution
+from geodata.schema import COLUMNS, SiteRecord, candidate_dict, records_to_frame, rows_to_frame
 
-__all__ = ["COLUMNS", "SiteRecord", "extract_sites", "merge_sites", "sites_from_parse"]
-
-#: Columns of the sites GeoDataFrame, in order (DESIGN.md contract first).
-COLUMNS = [
-    "feature_id",
-    "name",
-    "kind",
-    "layer",
-    "country_code",
-    "confidence",
-    "mentions",
-    "evidence",
-    "source",
-    "note",
-    "inferred",
-    "alternatives",
-    "event_type",
-    "date",
-    "date_text",
-    "actors",
-    "geometry",
-]
+__all__ = ["merge_sites", "sites_from_parse"]
 
 NEAR_KM = 30.0
 ROUTE_SERVES_KM = 25.0
@@ -79,42 +57,6 @@ KIND_WORDS: dict[str, re.Pattern[str]] = {
 }
 ROUTE_KINDS = frozenset({"rail_line", "pipeline"})
 AREA_KINDS = frozenset({"country", "admin_area", "continent", "region", "natural_feature"})
-
-
-@dataclass
-class SiteRecord:
-    """A feature being assembled (one row of the sites GeoDataFrame)."""
-
-    feature_id: str
-    name: str
-    kind: str
-    country_code: str | None
-    source: str
-    geometry: BaseGeometry
-    confidence: float
-    note: str = ""
-    inferred: bool = False
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-    alternatives: list[dict[str, Any]] = field(default_factory=list)
-    mentions: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-    _spans: set[tuple[int, int]] = field(default_factory=set, repr=False)
-
-    def add_evidence(self, recognized: Recognized, start: int, end: int) -> None:
-        """Record the sentence around ``text[start:end]`` (deduplicated by span)."""
-        if (start, end) in self._spans:
-            return
-        self._spans.add((start, end))
-        sentence = recognized.sentence_of(start)
-        s_start, s_end = recognized.sentences[sentence]
-        self.evidence.append(
-            {
-                "sentence": recognized.text[s_start:s_end].strip(),
-                "start": start,
-                "end": end,
-                "text": recognized.text[start:end],
-            }
-        )
 
 
 def _place_geometry(
@@ -148,18 +90,7 @@ def _record_for_resolution(res: Resolution) -> SiteRecord:
         geometry=geometry,
         confidence=res.score,
         note=note or "",
-        alternatives=[
-            {
-                "feature_id": c.place.feature_id,
-                "name": c.place.name,
-                "kind": c.place.kind,
-                "country_code": c.place.country_code,
-                "lon": round(c.place.lon, 6),
-                "lat": round(c.place.lat, 6),
-                "score": c.score,
-            }
-            for c in res.alternatives
-        ],
+        alternatives=[candidate_dict(c.place, score=c.score) for c in res.alternatives],
     )
 
 
@@ -198,8 +129,7 @@ def _serves(
         return False
     if place.kind in AREA_KINDS and place.kind != "admin_area":
         return False
-    point = Point(place.lon, place.lat)
-    return distance_km(point, site_geometry) <= within_km
+    return distance_to_geometry_km(place.lon, place.lat, site_geometry) <= within_km
 
 
 def _link_catalogue(
@@ -348,8 +278,6 @@ def sites_from_parse(
     GeoDataFrame
         See :func:`extract_sites`.
     """
-    from geodata.incidents import extract_incidents
-
     records: dict[str, SiteRecord] = {}
     for res in resolutions:
         if res.place is None:
@@ -366,91 +294,6 @@ def sites_from_parse(
     for incident in extract_incidents(recognized, resolutions, records, article_date):
         records[incident.feature_id] = incident
     return records_to_frame(records.values())
-
-
-def records_to_frame(records: Iterable[SiteRecord]) -> gpd.GeoDataFrame:
-    """Turn :class:`SiteRecord` objects into the sites GeoDataFrame (sorted, typed).
-
-    Parameters
-    ----------
-    records : iterable of SiteRecord
-
-    Returns
-    -------
-    GeoDataFrame
-        Columns :data:`COLUMNS`, EPSG:4326, sorted by layer order, then by
-        descending mentions, then name.
-    """
-    rows = []
-    for r in records:
-        rows.append(
-            {
-                "feature_id": r.feature_id,
-                "name": r.name,
-                "kind": r.kind,
-                "layer": layer_for_kind(r.kind),
-                "country_code": r.country_code,
-                "confidence": round(float(min(max(r.confidence, 0.0), 1.0)), 4),
-                "mentions": int(r.mentions),
-                "evidence": sorted(r.evidence, key=lambda e: (e["start"], e["end"])),
-                "source": r.source,
-                "note": r.note or "",
-                "inferred": bool(r.inferred),
-                "alternatives": r.alternatives,
-                "event_type": r.extra.get("event_type"),
-                "date": r.extra.get("date"),
-                "date_text": r.extra.get("date_text"),
-                "actors": r.extra.get("actors", []),
-                "geometry": r.geometry,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    order = {layer.key: i for i, layer in enumerate(LAYERS)}
-    if not frame.empty:
-        frame = frame.assign(_o=frame["layer"].map(order), _m=-frame["mentions"])
-        frame = frame.sort_values(["_o", "_m", "name", "feature_id"]).drop(columns=["_o", "_m"])
-    frame["mentions"] = frame["mentions"].astype("int64")
-    frame["confidence"] = frame["confidence"].astype("float64")
-    frame["inferred"] = frame["inferred"].astype("bool")
-    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
-
-
-def extract_sites(
-    text: str,
-    article_date: date | None = None,
-    geoparser: Geoparser | None = None,
-) -> gpd.GeoDataFrame:
-    """Find the places and sites a news text is about.
-
-    Parameters
-    ----------
-    text : str
-        Article text (cut at :data:`geodata.parse.MAX_TEXT_CHARS` characters).
-    article_date : datetime.date, optional
-        Publication date, used to date incidents ("in April").
-    geoparser : Geoparser, optional
-        Reuse a loaded geoparser (gazetteer + spaCy); default: a new one (the
-        gazetteer and the pipeline are cached per process, so this is cheap
-        after the first call).
-
-    Returns
-    -------
-    GeoDataFrame
-        EPSG:4326 (lon/lat degrees), one row per feature, columns :data:`COLUMNS`:
-        ``feature_id`` (e.g. ``geonames:98182``, ``site:orbi``, ``country:IQ``),
-        ``name``, ``kind``, ``layer``, ``country_code`` (ISO alpha-2 or None),
-        ``confidence`` (0..1), ``mentions`` (int), ``evidence`` (list of dicts
-        ``sentence``, ``start``, ``end``, ``text``: the mention's offsets in
-        ``text``, end exclusive), ``source`` (where the coordinates come from),
-        ``note``, ``inferred``, ``alternatives``, incident fields ``event_type``,
-        ``date`` (ISO 8601 or None), ``date_text``, ``actors``, and
-        ``geometry`` (Point, LineString, or a country's Polygon/MultiPolygon).
-        Empty (with these columns) for a text that names no place.
-    """
-    parser = geoparser or Geoparser()
-    recognized = parser.recognize([text if isinstance(text, str) else str(text)])[0]
-    resolutions = resolve(recognized, parser.gazetteer)
-    return sites_from_parse(recognized, resolutions, article_date)
 
 
 def merge_sites(frames: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -482,8 +325,4 @@ def merge_sites(frames: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
             current["confidence"] = max(float(current["confidence"]), float(row["confidence"]))
             if article not in current["articles"]:
                 current["articles"].append(article)
-    frame = pd.DataFrame(list(merged.values()), columns=[*COLUMNS, "articles"])
-    frame["mentions"] = frame["mentions"].astype("int64")
-    frame["confidence"] = frame["confidence"].astype("float64")
-    frame["inferred"] = frame["inferred"].astype("bool")
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    return rows_to_frame(merged.values(), columns=[*COLUMNS, "articles"])

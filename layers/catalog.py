@@ -1,7 +1,9 @@
-"""The layer catalogue: which kinds of feature each map layer shows, and how.
+"""The layer catalogue: how each map layer is shown (title, colour, icon).
 
-The catalogue is data: one :class:`LayerDef` per layer. :func:`build_layers`
-splits a sites GeoDataFrame into one GeoDataFrame per layer key.
+Which kinds a layer holds is part of the sites schema
+(:data:`geodata.schema.LAYER_KINDS`); the catalogue adds the presentation, as
+data: one :class:`LayerDef` per layer. :func:`build_layers` splits a sites
+GeoDataFrame into one GeoDataFrame per layer key.
 """
 
 from __future__ import annotations
@@ -11,31 +13,9 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
-__all__ = ["KINDS", "LAYERS", "LayerDef", "build_layers", "layer_for_kind"]
+from geodata.schema import LAYER_KINDS
 
-#: The kind vocabulary of DESIGN.md, extended (never renamed).
-KINDS: tuple[str, ...] = (
-    "populated_place",
-    "admin_area",
-    "country",
-    "airport",
-    "military_base",
-    "religious_site",
-    "facility",
-    "rail_line",
-    "pipeline",
-    "border_crossing",
-    "incident",
-    "natural_feature",
-    # extensions
-    "continent",
-    "region",
-    "port",
-    "power_plant",
-    "oil_field",
-    "gas_field",
-    "strike_path",
-)
+__all__ = ["LAYERS", "LAYER_BY_KEY", "LayerDef", "build_layers"]
 
 
 @dataclass(frozen=True)
@@ -63,49 +43,25 @@ class LayerDef:
     icon: str
 
 
-LAYERS: tuple[LayerDef, ...] = (
-    LayerDef("countries", "Countries", ("country",), "#8c6bb1", "▦"),
-    LayerDef(
-        "regions", "Regions and water", ("continent", "region", "natural_feature"), "#4a90a4", "≈"
-    ),
-    LayerDef("places", "Cities and towns", ("populated_place", "admin_area"), "#1f77b4", "●"),
-    LayerDef("airports", "Airports", ("airport",), "#17becf", "✈"),
-    LayerDef("military", "Military sites", ("military_base",), "#2c6e2f", "★"),
-    LayerDef("religious", "Religious sites", ("religious_site",), "#b8860b", "☪"),
-    LayerDef(
-        "infrastructure",
-        "Facilities, ports and crossings",
-        ("facility", "border_crossing", "port", "power_plant", "oil_field", "gas_field"),
-        "#7f7f7f",
-        "■",
-    ),
-    LayerDef("routes", "Rail and pipelines", ("rail_line", "pipeline"), "#e377c2", "═"),
-    LayerDef("incidents", "Incidents", ("incident", "strike_path"), "#d62728", "✸"),
+#: Presentation of each layer of :data:`geodata.schema.LAYER_KINDS`: title, colour, icon.
+_STYLE: dict[str, tuple[str, str, str]] = {
+    "countries": ("Countries", "#8c6bb1", "▦"),
+    "regions": ("Regions and water", "#4a90a4", "≈"),
+    "places": ("Cities and towns", "#1f77b4", "●"),
+    "airports": ("Airports", "#17becf", "✈"),
+    "military": ("Military sites", "#2c6e2f", "★"),
+    "religious": ("Religious sites", "#b8860b", "☪"),
+    "infrastructure": ("Facilities, ports and crossings", "#7f7f7f", "■"),
+    "routes": ("Rail and pipelines", "#e377c2", "═"),
+    "incidents": ("Incidents", "#d62728", "✸"),
+}
+
+#: The map layers, in drawing order.
+LAYERS: tuple[LayerDef, ...] = tuple(
+    LayerDef(key, _STYLE[key][0], kinds, _STYLE[key][1], _STYLE[key][2])
+    for key, kinds in LAYER_KINDS.items()
 )
-
-_LAYER_OF_KIND = {kind: layer.key for layer in LAYERS for kind in layer.kinds}
 LAYER_BY_KEY = {layer.key: layer for layer in LAYERS}
-
-
-def layer_for_kind(kind: str) -> str:
-    """Return the key of the layer that shows features of ``kind``.
-
-    Parameters
-    ----------
-    kind : str
-        A kind from :data:`KINDS`.
-
-    Returns
-    -------
-    str
-        Layer key; unknown kinds go to ``infrastructure``.
-
-    Examples
-    --------
-    >>> layer_for_kind("military_base")
-    'military'
-    """
-    return _LAYER_OF_KIND.get(kind, "infrastructure")
 
 
 def build_layers(sites: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:

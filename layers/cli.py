@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,22 +33,15 @@ def _read_text(path: str) -> str:
         raise UserError(f"{path} is not UTF-8 text (byte {error.start})") from error
 
 
-def _iter_jsonl(path: str) -> Iterator[dict[str, Any]]:
+def _read_corpus(path: str) -> list[dict[str, Any]]:
+    from geodata.corpus import read_jsonl
+
     try:
-        handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+        return read_jsonl(path, require_text=True)
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from error
-    with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise UserError(f"{path}:{number}: invalid JSON ({error.msg})") from error
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise UserError(f'{path}:{number}: expected an object with a "text" string')
-            yield record
+    except ValueError as error:
+        raise UserError(str(error)) from error
 
 
 def _article_date(value: str | None) -> date | None:
@@ -61,7 +54,7 @@ def _article_date(value: str | None) -> date | None:
 
 
 def _geoparser(args: argparse.Namespace) -> Any:
-    from geodata.parse import Geoparser
+    from geodata.pipeline import Geoparser
 
     parser = Geoparser(pipeline=args.pipeline)
     if parser.nlp is None:
@@ -75,8 +68,8 @@ def _geoparser(args: argparse.Namespace) -> Any:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Write the sites of one article as a GeoJSON FeatureCollection."""
-    from geodata.sites import extract_sites
-    from layers.export import to_geojson
+    from geodata.pipeline import extract_sites
+    from layers.files.export import to_geojson
 
     text = _read_text(args.article)
     sites = extract_sites(text, article_date=_article_date(args.date), geoparser=_geoparser(args))
@@ -92,7 +85,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_parse(args: argparse.Namespace) -> int:
     """Geoparse a JSONL corpus into one line of toponyms per input line."""
     parser = _geoparser(args)
-    records = list(_iter_jsonl(args.corpus))
+    records = _read_corpus(args.corpus)
     started = time.perf_counter()
     with open(args.output, "w", encoding="utf-8") as out:
         texts = (r["text"] for r in records)
@@ -108,7 +101,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print the standard geoparsing measures as one JSON object."""
-    from geodata.evaluate import read_jsonl, score
+    from geodata.corpus import read_jsonl
+    from geodata.evaluate import score
 
     try:
         gold = read_jsonl(args.gold)
@@ -140,9 +134,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Run extract_sites over a JSONL corpus on Dask and write GeoParquet."""
-    from layers.batch import run_batch
+    from geodata.batch import run_batch
 
-    records = list(_iter_jsonl(args.corpus))
+    records = _read_corpus(args.corpus)
     started = time.perf_counter()
     count = run_batch(
         records,

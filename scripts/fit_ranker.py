@@ -30,8 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geodata import resolve as R  # noqa: E402
-from geodata.evaluate import ACC_THRESHOLD_KM, great_circle_km, read_jsonl  # noqa: E402
-from geodata.parse import Geoparser  # noqa: E402
+from geodata.corpus import read_jsonl  # noqa: E402
+from geodata.evaluate import ACC_THRESHOLD_KM  # noqa: E402
+from geodata.geodesy import geodesic_km  # noqa: E402
+from geodata.pipeline import Geoparser  # noqa: E402
 
 L2 = 1e-4
 #: Features kept at their hand-set weight: an airport code in capitals and an explicit
@@ -56,7 +58,7 @@ def _examples(docs, recognized, gazetteer, weights):
             if not hits:
                 continue
             lat, lon = hits[0]["lat"], hits[0]["lon"]
-            errors = [great_circle_km(lat, lon, p.lat, p.lon) for p in places]
+            errors = [geodesic_km(lon, lat, p.lon, p.lat) for p in places]
             best = int(np.argmin(errors))
             if errors[best] > ACC_THRESHOLD_KM:
                 continue

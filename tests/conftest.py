@@ -33,7 +33,7 @@ def update_golden(request) -> bool:
 
 @pytest.fixture(scope="session")
 def geoparser():
-    from geodata.parse import Geoparser
+    from geodata.pipeline import Geoparser
 
     return Geoparser()
 
@@ -45,6 +45,6 @@ def seed_text() -> str:
 
 @pytest.fixture(scope="session")
 def seed_sites(seed_text, geoparser):
-    from geodata.sites import extract_sites
+    from geodata.pipeline import extract_sites
 
     return extract_sites(seed_text, article_date=SEED_DATE, geoparser=geoparser)

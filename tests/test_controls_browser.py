@@ -1,7 +1,7 @@
 """The map controls in a real browser, on a standalone map (no Streamlit).
 
-A map with one country polygon and the controls of :func:`layers.render.render_map`
-is written as a standalone HTML file (Leaflet inlined, :func:`layers.export.to_html`)
+A map with one country polygon and the controls of :func:`layers.map.render.render_map`
+is written as a standalone HTML file (Leaflet inlined, :func:`layers.files.export.to_html`)
 and opened from ``file://`` in the system Chromium. Checked: the full-screen and
 measure buttons draw SVG icons (no font-dependent glyph), and while measuring a
 click on a feature adds a measure point instead of selecting the feature.
@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 from shapely.geometry import box
 
-from layers.export import to_html
-from layers.render import render_map
+from layers.files.export import to_html
+from layers.map.render import render_map
 
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS
 

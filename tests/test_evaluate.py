@@ -11,9 +11,7 @@ import pytest
 from geodata.evaluate import (
     MAX_ERROR_KM,
     error_breakdown,
-    great_circle_km,
     match_spans,
-    read_jsonl,
     score,
 )
 
@@ -295,46 +293,6 @@ def test_match_spans_each_side_at_most_once():
 def test_match_spans_bad_mode():
     with pytest.raises(ValueError, match="mode"):
         match_spans([], [], "fuzzy")
-
-
-# --------------------------------------------------------------- great_circle_km
-
-
-def test_great_circle_km_known_pair():
-    assert great_circle_km(*VIENNA, *BUDAPEST) == pytest.approx(VIENNA_BUDAPEST_KM, abs=1.0)
-    assert great_circle_km(*VIENNA, *VIENNA) == 0.0
-    # One degree of latitude on the equator's meridian is ~110.57 km on WGS84.
-    assert great_circle_km(0.0, 0.0, 1.0, 0.0) == pytest.approx(110.57, abs=0.01)
-
-
-def test_great_circle_km_rejects_bad_input():
-    with pytest.raises(ValueError):
-        great_circle_km(91.0, 0.0, 0.0, 0.0)
-    with pytest.raises(ValueError):
-        great_circle_km(float("nan"), 0.0, 0.0, 0.0)
-
-
-# -------------------------------------------------------------------- read_jsonl
-
-
-def test_read_jsonl_roundtrip(tmp_path):
-    path = tmp_path / "ok.jsonl"
-    path.write_text('{"id": "a", "name": "Zürich"}\n\n{"id": "b"}\n', encoding="utf-8")
-    assert read_jsonl(path) == [{"id": "a", "name": "Zürich"}, {"id": "b"}]
-
-
-def test_read_jsonl_reports_line_number(tmp_path):
-    path = tmp_path / "bad.jsonl"
-    path.write_text('{"id": "a"}\n{"id": "b"}\n{"id": oops}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"line 3\b"):
-        read_jsonl(path)
-
-
-def test_read_jsonl_rejects_non_object(tmp_path):
-    path = tmp_path / "list.jsonl"
-    path.write_text('{"id": "a"}\n[1, 2]\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"line 2\b"):
-        read_jsonl(path)
 
 
 # --------------------------------------------------------------- error_breakdown

@@ -16,8 +16,8 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LinearRing, Point, Polygon, shape
 
-from layers import export
-from layers.export import GeoJSONError
+from layers.files import export
+from layers.files.export import GeoJSONError
 
 GOLDEN = Path(__file__).parent / "golden" / "seed.geojson"
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata.parse import Geoparser
+from geodata.pipeline import Geoparser
 
 
 @pytest.fixture(scope="module")

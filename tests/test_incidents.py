@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from geodata.incidents import find_date
-from geodata.sites import extract_sites
+from geodata.pipeline import extract_sites
 
 
 @pytest.mark.parametrize(

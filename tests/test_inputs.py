@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from layers.inputs import (
-    InputError,
-    decode_upload,
-    escape_markdown,
-    feature_table,
-    html_to_text,
-    parse_uploads,
-)
+from layers.app.display import escape_markdown, feature_table
+from layers.files.inputs import InputError, decode_upload, html_to_text, parse_uploads
 
 from .cases import TEXTS
 
@@ -43,7 +37,7 @@ def test_html_upload_keeps_text_drops_scripts():
 
 @pytest.mark.parametrize("name", sorted(TEXTS))
 def test_feature_table_for_every_canonical_text(name, geoparser):
-    from geodata.sites import extract_sites
+    from geodata.pipeline import extract_sites
 
     table = feature_table(extract_sites(TEXTS[name], geoparser=geoparser))
     assert list(table.columns) == [
@@ -92,9 +86,8 @@ def test_blank_jsonl_says_no_article_was_found():
 def test_a_geojson_from_elsewhere_gets_the_sites_columns():
     import json
 
-    from geodata.sites import COLUMNS
-    from layers.export import read_geojson
-    from layers.inputs import as_sites
+    from geodata.schema import COLUMNS, as_sites
+    from layers.files.export import read_geojson
 
     collection = {
         "type": "FeatureCollection",

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-from layers.catalog import LAYER_BY_KEY, LAYERS, build_layers, layer_for_kind
-from layers.render import (
+from geodata.schema import KINDS, layer_for_kind
+from layers.catalog import LAYER_BY_KEY, LAYERS, build_layers
+from layers.map.render import (
     build_feature_group,
     legend_group,
     popup_html,
@@ -60,7 +61,6 @@ def test_to_latlon_validates():
 
 
 def test_every_kind_has_a_layer():
-    from layers.catalog import KINDS
 
     for kind in KINDS:
         assert layer_for_kind(kind) in LAYER_BY_KEY
@@ -152,7 +152,7 @@ def test_osm_basemap_is_optional(seed_sites):
 
 
 def test_standalone_html_inlines_leaflet(seed_sites):
-    from layers.export import to_html
+    from layers.files.export import to_html
 
     page = to_html(render_map(build_layers(seed_sites)), title="<seed>")
     assert "<title>&lt;seed&gt;</title>" in page

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from geodata.parse import Geoparser
+from geodata.pipeline import Geoparser
 
 
 @pytest.fixture(scope="module")

@@ -165,7 +165,8 @@ def test_every_evidence_span_points_into_the_text(seed_sites, seed_text):
 
 
 def test_unknown_and_empty_texts_give_empty_frames(geoparser):
-    from geodata.sites import COLUMNS, extract_sites
+    from geodata.pipeline import extract_sites
+    from geodata.schema import COLUMNS
 
     for text in ("", "   ", "The committee will meet again next week."):
         sites = extract_sites(text, geoparser=geoparser)

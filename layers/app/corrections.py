@@ -17,10 +17,8 @@ import copy
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
-from shapely.geometry import Point
 
-from layers.catalog import KINDS, layer_for_kind
+from geodata.schema import KINDS, candidate_dict, candidate_row, layer_for_kind, rows_to_frame
 
 __all__ = ["apply_corrections", "empty_corrections", "place_to_candidate"]
 
@@ -41,6 +39,7 @@ def place_to_candidate(place: Any) -> dict[str, Any]:
     Parameters
     ----------
     place : geodata.gazetteer.Place
+        The place the user chose.
 
     Returns
     -------
@@ -48,38 +47,7 @@ def place_to_candidate(place: Any) -> dict[str, Any]:
         ``feature_id``, ``name``, ``kind``, ``country_code``, ``lon``, ``lat``
         (degrees), ``source``.
     """
-    return {
-        "feature_id": place.feature_id,
-        "name": place.name,
-        "kind": place.kind,
-        "country_code": place.country_code,
-        "lon": round(place.lon, 6),
-        "lat": round(place.lat, 6),
-        "source": place.source,
-    }
-
-
-def _row_from_candidate(candidate: dict[str, Any], note: str) -> dict[str, Any]:
-    kind = candidate.get("kind") or "populated_place"
-    return {
-        "feature_id": str(candidate["feature_id"]),
-        "name": str(candidate.get("name") or candidate["feature_id"]),
-        "kind": kind,
-        "layer": layer_for_kind(kind),
-        "country_code": candidate.get("country_code"),
-        "confidence": 1.0,
-        "mentions": 0,
-        "evidence": [],
-        "source": str(candidate.get("source") or "added by the user"),
-        "note": note,
-        "inferred": False,
-        "alternatives": [],
-        "event_type": None,
-        "date": None,
-        "date_text": None,
-        "actors": [],
-        "geometry": Point(float(candidate["lon"]), float(candidate["lat"])),
-    }
+    return candidate_dict(place, with_source=True)
 
 
 def apply_corrections(sites: gpd.GeoDataFrame, corrections: dict[str, Any]) -> gpd.GeoDataFrame:
@@ -102,7 +70,7 @@ def apply_corrections(sites: gpd.GeoDataFrame, corrections: dict[str, Any]) -> g
     Raises
     ------
     ValueError
-        If an edit names a kind outside :data:`layers.catalog.KINDS`.
+        If an edit names a kind outside :data:`geodata.schema.KINDS`.
     """
     rows = [copy.deepcopy(r) for r in sites.to_dict("records")]
     rejected = set(corrections.get("rejected", []))
@@ -115,9 +83,7 @@ def apply_corrections(sites: gpd.GeoDataFrame, corrections: dict[str, Any]) -> g
             continue
         if fid in repicked:
             candidate = repicked[fid]
-            new = _row_from_candidate(
-                candidate, f"Corrected by the user (was {row['name']}, {fid})."
-            )
+            new = candidate_row(candidate, f"Corrected by the user (was {row['name']}, {fid}).")
             new["evidence"], new["mentions"] = row["evidence"], row["mentions"]
             row = new
         key = row["feature_id"]
@@ -127,7 +93,7 @@ def apply_corrections(sites: gpd.GeoDataFrame, corrections: dict[str, Any]) -> g
             continue
         out[key] = row
     for candidate in corrections.get("added", []):
-        row = _row_from_candidate(candidate, "Added by the user.")
+        row = candidate_row(candidate, "Added by the user.")
         out.setdefault(row["feature_id"], row)
     for fid, changes in edited.items():
         if fid not in out:
@@ -139,10 +105,4 @@ def apply_corrections(sites: gpd.GeoDataFrame, corrections: dict[str, Any]) -> g
             out[fid]["kind"], out[fid]["layer"] = kind, layer_for_kind(kind)
         if changes.get("name"):
             out[fid]["name"] = str(changes["name"])
-    columns = list(sites.columns)
-    frame = pd.DataFrame(list(out.values()), columns=columns)
-    if not frame.empty:
-        frame["mentions"] = frame["mentions"].astype("int64")
-        frame["confidence"] = frame["confidence"].astype("float64")
-        frame["inferred"] = frame["inferred"].astype(bool)
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    return rows_to_frame(out.values(), columns=list(sites.columns))

@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from geodata.pipeline import Geoparser
+from geodata.schema import COLUMNS, LIST_COLUMNS, rows_to_frame
+
 __all__ = ["extract_chunk", "run_batch"]
 
 _PARSERS: dict[str | None, Any] = {}
+
+
+def _article_date(value: object) -> date | None:
+    """Read a record's ``date`` (ISO 8601, time part ignored); None if absent or invalid."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def extract_chunk(
@@ -39,36 +53,21 @@ def extract_chunk(
         The sites of every article (EPSG:4326) with an ``article_id`` column;
         list columns as JSON text (Parquet-friendly).
     """
-    from datetime import date
-
-    from geodata.parse import Geoparser
-    from geodata.resolve import resolve
-    from geodata.sites import COLUMNS, sites_from_parse
-    from layers.export import JSON_COLUMNS
-
     parser = _PARSERS.get(pipeline)
     if parser is None:
         parser = _PARSERS[pipeline] = Geoparser(pipeline=pipeline)
+    texts = [r["text"] for r in records]
+    dates = [_article_date(r.get("date")) for r in records]
     frames = []
-    recognized_all = parser.recognize([r["text"] for r in records])
-    for record, recognized in zip(records, recognized_all, strict=True):
-        article_date = None
-        if isinstance(record.get("date"), str):
-            try:
-                article_date = date.fromisoformat(record["date"][:10])
-            except ValueError:
-                article_date = None
-        sites = sites_from_parse(recognized, resolve(recognized, parser.gazetteer), article_date)
+    for record, sites in zip(records, parser.sites(texts, dates), strict=True):
         sites.insert(0, "article_id", str(record.get("id", "")))
         frames.append(sites)
     if not frames:
-        return gpd.GeoDataFrame(
-            columns=["article_id", *COLUMNS], geometry="geometry", crs="EPSG:4326"
-        )
+        return rows_to_frame([], columns=["article_id", *COLUMNS])
     out = gpd.GeoDataFrame(
         pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326"
     )
-    for column in JSON_COLUMNS:
+    for column in LIST_COLUMNS:
         out[column] = [json.dumps(v, ensure_ascii=False) for v in out[column]]
     return out
 

@@ -23,8 +23,10 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-from layers.assets import inline_assets
+from geodata.geodesy import representative_point
+from geodata.schema import LIST_COLUMNS
 from layers.catalog import LAYER_BY_KEY
+from layers.map.assets import inline_assets
 
 __all__ = [
     "JSON_COLUMNS",
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 #: Columns holding lists/dicts: JSON arrays in GeoJSON, JSON text in GPKG/CSV/KML.
-JSON_COLUMNS = ("evidence", "alternatives", "actors")
+JSON_COLUMNS = LIST_COLUMNS
 PRECISION = 6
 
 
@@ -348,10 +350,7 @@ def to_csv(sites: gpd.GeoDataFrame) -> str:
     """
     flat = _flat_frame(sites)
     geometry = flat.geometry
-    points = [
-        g if g is None or g.is_empty or g.geom_type == "Point" else g.representative_point()
-        for g in geometry
-    ]
+    points = [representative_point(g) for g in geometry]
     table = pd.DataFrame(flat.drop(columns=geometry.name))
     table["lon"] = [round(p.x, 6) if p is not None and not p.is_empty else None for p in points]
     table["lat"] = [round(p.y, 6) if p is not None and not p.is_empty else None for p in points]
@@ -367,7 +366,7 @@ def to_html(m: Any, title: str = "newsmap") -> str:
     Parameters
     ----------
     m : folium.Map
-        From :func:`layers.render.render_map`.
+        From :func:`layers.map.render.render_map`.
     title : str, default "newsmap"
         Page title (escaped).
 

@@ -30,6 +30,8 @@ from pathlib import Path
 import folium
 from branca.element import Element
 
+from geodata.gazetteer import DATA_DIR
+
 __all__ = [
     "BASEMAP_URL",
     "DEFAULT_BASE_URL",
@@ -42,9 +44,7 @@ __all__ = [
 DEFAULT_BASE_URL = "/app/static/vendor"
 #: The Natural Earth basemap (geodata/data/naturalearth/basemap.geojson), served
 #: beside the scripts so the browser fetches and caches it once.
-BASEMAP_SOURCE = (
-    Path(__file__).resolve().parents[1] / "geodata" / "data" / "naturalearth" / ("basemap.geojson")
-)
+BASEMAP_SOURCE = DATA_DIR / "naturalearth" / "basemap.geojson"
 BASEMAP_TARGET = "naturalearth/basemap.geojson"
 BASEMAP_URL = f"{DEFAULT_BASE_URL}/{BASEMAP_TARGET}"
 

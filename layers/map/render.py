@@ -23,9 +23,10 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from geodata.gazetteer import DATA_DIR
-from layers.assets import DEFAULT_BASE_URL, use_local_assets
+from geodata.geodesy import range_ring, representative_lonlat
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
-from layers.controls import FetchedBasemap, FullscreenControl, MeasureControl, MiniMap
+from layers.map.assets import DEFAULT_BASE_URL, use_local_assets
+from layers.map.controls import FetchedBasemap, FullscreenControl, MeasureControl, MiniMap
 
 __all__ = [
     "BASEMAPS",
@@ -177,11 +178,8 @@ def popup_html(row: Mapping[str, Any], max_evidence: int = 5) -> str:
     str
         An HTML fragment.
     """
-    geometry = row.get("geometry")
-    coords = ""
-    if geometry is not None and not geometry.is_empty:
-        point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
-        coords = f"{point.y:.4f}, {point.x:.4f}"
+    lonlat = representative_lonlat(row.get("geometry"))
+    coords = f"{lonlat[1]:.4f}, {lonlat[0]:.4f}" if lonlat else ""
     parts = [
         f"<div class='nm-popup' data-feature-id='{_esc(row.get('feature_id'))}'>",
         f"<b>{_esc(row.get('name'))}</b><br>",
@@ -565,7 +563,7 @@ def render_base_map(
         Natural Earth land, lakes, rivers and borders from embedded data (no
         tiles), or OpenStreetMap / Esri satellite tiles (need network).
     asset_base_url : str, default "/app/static/vendor"
-        Where the browser finds Leaflet (see :mod:`layers.assets`).
+        Where the browser finds Leaflet (see :mod:`layers.map.assets`).
     height : str, default "100%"
         CSS height of the map.
     basemap_url : str, optional
@@ -584,7 +582,7 @@ def render_base_map(
     -------
     folium.Map
         With a scale bar, full-screen button, distance measure, overview map
-        and legend (all on Leaflet core; see :mod:`layers.controls`).
+        and legend (all on Leaflet core; see :mod:`layers.map.controls`).
 
     Raises
     ------
@@ -664,7 +662,7 @@ def render_map(
     basemap : {"naturalearth", "osm"}, default "naturalearth"
         See :func:`render_base_map`.
     asset_base_url : str, default "/app/static/vendor"
-        Where the browser finds Leaflet (see :mod:`layers.assets`).
+        Where the browser finds Leaflet (see :mod:`layers.map.assets`).
     height : str, default "100%"
         CSS height of the map.
 
@@ -706,20 +704,16 @@ def selection_group(
     -------
     folium.FeatureGroup
     """
-    from layers.analysis import range_rings
-
     group = folium.FeatureGroup(name="Selection")
-    radii = list(rings_km)
-    if radii:
-        rings = range_rings(lon, lat, radii)
-        for radius, ring in zip(rings["radius_km"], rings.geometry, strict=True):
-            folium.PolyLine(
-                [to_latlon(x, y) for x, y in ring.exterior.coords],
-                color="#333333",
-                weight=1.2,
-                dash_array="4 4",
-                tooltip=f"{radius:g} km",
-            ).add_to(group)
+    for radius in rings_km:
+        ring = range_ring(lon, lat, float(radius))
+        folium.PolyLine(
+            [to_latlon(ring_lon, ring_lat) for ring_lon, ring_lat in ring.exterior.coords],
+            color="#333333",
+            weight=1.2,
+            dash_array="4 4",
+            tooltip=f"{radius:g} km",
+        ).add_to(group)
     folium.CircleMarker(
         location=to_latlon(lon, lat),
         radius=14,

@@ -1,0 +1,403 @@
+"""The sites schema: kinds, the layer of each kind, the columns, and rows -> frame.
+
+One module owns what a row of the sites GeoDataFrame is, so the geoparser, the
+corrections, saved-map imports and the batch pipeline build the same frame:
+
+- :data:`KINDS`, the kind vocabulary of DESIGN.md (extended, never renamed);
+- :data:`LAYER_KINDS`, which kinds each map layer holds, in drawing order
+  (the layers' titles, colours and icons are presentation: ``layers.catalog``);
+- :data:`COLUMNS` and :class:`SiteRecord`, a row being assembled;
+- :func:`records_to_frame`, :func:`rows_to_frame` and :func:`as_sites`, the
+  three ways a frame is made (from records, from row dicts, from any GeoJSON);
+- :func:`candidate_dict`, a gazetteer place as a JSON-native candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    from geodata.recognize import Recognized
+
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "LAYER_KEYS",
+    "LAYER_KINDS",
+    "SiteRecord",
+    "as_sites",
+    "candidate_dict",
+    "candidate_row",
+    "layer_for_kind",
+    "records_to_frame",
+    "rows_to_frame",
+]
+
+#: The kind vocabulary of DESIGN.md, extended (never renamed).
+KINDS: tuple[str, ...] = (
+    "populated_place",
+    "admin_area",
+    "country",
+    "airport",
+    "military_base",
+    "religious_site",
+    "facility",
+    "rail_line",
+    "pipeline",
+    "border_crossing",
+    "incident",
+    "natural_feature",
+    # extensions
+    "continent",
+    "region",
+    "port",
+    "power_plant",
+    "oil_field",
+    "gas_field",
+    "strike_path",
+)
+
+#: Layer key -> the kinds it holds, in drawing order (areas first, incidents last).
+LAYER_KINDS: dict[str, tuple[str, ...]] = {
+    "countries": ("country",),
+    "regions": ("continent", "region", "natural_feature"),
+    "places": ("populated_place", "admin_area"),
+    "airports": ("airport",),
+    "military": ("military_base",),
+    "religious": ("religious_site",),
+    "infrastructure": (
+        "facility",
+        "border_crossing",
+        "port",
+        "power_plant",
+        "oil_field",
+        "gas_field",
+    ),
+    "routes": ("rail_line", "pipeline"),
+    "incidents": ("incident", "strike_path"),
+}
+
+#: Layer keys in drawing order.
+LAYER_KEYS: tuple[str, ...] = tuple(LAYER_KINDS)
+
+_LAYER_OF_KIND = {kind: key for key, kinds in LAYER_KINDS.items() for kind in kinds}
+_LAYER_ORDER = {key: i for i, key in enumerate(LAYER_KEYS)}
+
+#: Columns of the sites GeoDataFrame, in order (DESIGN.md contract first).
+COLUMNS: list[str] = [
+    "feature_id",
+    "name",
+    "kind",
+    "layer",
+    "country_code",
+    "confidence",
+    "mentions",
+    "evidence",
+    "source",
+    "note",
+    "inferred",
+    "alternatives",
+    "event_type",
+    "date",
+    "date_text",
+    "actors",
+    "geometry",
+]
+
+#: List-valued columns (JSON arrays in files).
+LIST_COLUMNS: tuple[str, ...] = ("evidence", "alternatives", "actors")
+
+_DTYPES = {"mentions": "int64", "confidence": "float64", "inferred": "bool"}
+
+
+def layer_for_kind(kind: str) -> str:
+    """Return the key of the layer that shows features of ``kind``.
+
+    Parameters
+    ----------
+    kind : str
+        A kind from :data:`KINDS`.
+
+    Returns
+    -------
+    str
+        Layer key; unknown kinds go to ``infrastructure``.
+
+    Examples
+    --------
+    >>> layer_for_kind("military_base")
+    'military'
+    """
+    return _LAYER_OF_KIND.get(kind, "infrastructure")
+
+
+@dataclass
+class SiteRecord:
+    """A feature being assembled (one row of the sites GeoDataFrame).
+
+    Attributes
+    ----------
+    feature_id, name, kind : str
+        See :data:`COLUMNS`.
+    country_code : str or None
+        ISO 3166-1 alpha-2.
+    source : str
+        Where the coordinates come from.
+    geometry : shapely geometry
+        EPSG:4326, lon/lat degrees.
+    confidence : float
+        0..1.
+    extra : dict
+        Incident fields (``event_type``, ``date``, ``date_text``, ``actors``).
+    """
+
+    feature_id: str
+    name: str
+    kind: str
+    country_code: str | None
+    source: str
+    geometry: BaseGeometry
+    confidence: float
+    note: str = ""
+    inferred: bool = False
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+    mentions: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+    _spans: set[tuple[int, int]] = field(default_factory=set, repr=False)
+
+    def add_evidence(self, recognized: Recognized, start: int, end: int) -> None:
+        """Record the sentence around ``text[start:end]`` (deduplicated by span)."""
+        if (start, end) in self._spans:
+            return
+        self._spans.add((start, end))
+        sentence = recognized.sentence_of(start)
+        s_start, s_end = recognized.sentences[sentence]
+        self.evidence.append(
+            {
+                "sentence": recognized.text[s_start:s_end].strip(),
+                "start": start,
+                "end": end,
+                "text": recognized.text[start:end],
+            }
+        )
+
+    def to_row(self) -> dict[str, Any]:
+        """Return the record as a row dict with the keys of :data:`COLUMNS`."""
+        return {
+            "feature_id": self.feature_id,
+            "name": self.name,
+            "kind": self.kind,
+            "layer": layer_for_kind(self.kind),
+            "country_code": self.country_code,
+            "confidence": round(float(min(max(self.confidence, 0.0), 1.0)), 4),
+            "mentions": int(self.mentions),
+            "evidence": sorted(self.evidence, key=lambda e: (e["start"], e["end"])),
+            "source": self.source,
+            "note": self.note or "",
+            "inferred": bool(self.inferred),
+            "alternatives": self.alternatives,
+            "event_type": self.extra.get("event_type"),
+            "date": self.extra.get("date"),
+            "date_text": self.extra.get("date_text"),
+            "actors": self.extra.get("actors", []),
+            "geometry": self.geometry,
+        }
+
+
+def rows_to_frame(
+    rows: Iterable[Mapping[str, Any]], columns: Iterable[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Make a sites GeoDataFrame from row dicts, with the schema's dtypes.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        One dict per feature with (at least) the keys of ``columns``.
+    columns : iterable of str, optional
+        Column order; default :data:`COLUMNS` (pass more for extra columns such
+        as ``articles``).
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326; ``mentions`` int64, ``confidence`` float64, ``inferred`` bool,
+        even when empty.
+    """
+    frame = pd.DataFrame(list(rows), columns=list(columns or COLUMNS))
+    for name, dtype in _DTYPES.items():
+        if name in frame:
+            frame[name] = frame[name].astype(dtype)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+
+def records_to_frame(records: Iterable[SiteRecord]) -> gpd.GeoDataFrame:
+    """Turn :class:`SiteRecord` objects into the sites GeoDataFrame (sorted, typed).
+
+    Parameters
+    ----------
+    records : iterable of SiteRecord
+        Features of one article.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`COLUMNS`, EPSG:4326, sorted by layer order, then by
+        descending mentions, then name and id.
+    """
+    rows = sorted(
+        (r.to_row() for r in records),
+        key=lambda row: (
+            _LAYER_ORDER.get(row["layer"], len(_LAYER_ORDER)),
+            -row["mentions"],
+            row["name"],
+            row["feature_id"],
+        ),
+    )
+    return rows_to_frame(rows)
+
+
+def candidate_dict(
+    place: Any, score: float | None = None, with_source: bool = False
+) -> dict[str, Any]:
+    """Describe a gazetteer place as a JSON-native candidate.
+
+    Parameters
+    ----------
+    place : geodata.gazetteer.Place
+        Any object with ``feature_id``, ``name``, ``kind``, ``country_code``,
+        ``lon``, ``lat`` (degrees) and ``source``.
+    score : float, optional
+        The resolver's score, added as ``score`` when given.
+    with_source : bool, default False
+        Add ``source`` (where the coordinates come from).
+
+    Returns
+    -------
+    dict
+        ``feature_id``, ``name``, ``kind``, ``country_code``, ``lon``, ``lat``
+        (degrees, 6 decimals), then ``score`` and ``source`` if asked.
+    """
+    out: dict[str, Any] = {
+        "feature_id": place.feature_id,
+        "name": place.name,
+        "kind": place.kind,
+        "country_code": place.country_code,
+        "lon": round(place.lon, 6),
+        "lat": round(place.lat, 6),
+    }
+    if score is not None:
+        out["score"] = score
+    if with_source:
+        out["source"] = place.source
+    return out
+
+
+def candidate_row(candidate: Mapping[str, Any], note: str) -> dict[str, Any]:
+    """Make a sites row from a candidate the user chose (re-picked or added).
+
+    Parameters
+    ----------
+    candidate : dict
+        ``feature_id``, ``lon``, ``lat`` (degrees) and optionally ``name``,
+        ``kind`` (default ``populated_place``), ``country_code``, ``source``.
+    note : str
+        Why the row exists ("Added by the user.").
+
+    Returns
+    -------
+    dict
+        A row with the keys of :data:`COLUMNS`: confidence 1.0, no mentions,
+        no evidence, a Point geometry.
+
+    Raises
+    ------
+    KeyError, ValueError
+        If ``feature_id``, ``lon`` or ``lat`` is missing or not a number.
+    """
+    kind = candidate.get("kind") or "populated_place"
+    return {
+        "feature_id": str(candidate["feature_id"]),
+        "name": str(candidate.get("name") or candidate["feature_id"]),
+        "kind": kind,
+        "layer": layer_for_kind(kind),
+        "country_code": candidate.get("country_code"),
+        "confidence": 1.0,
+        "mentions": 0,
+        "evidence": [],
+        "source": str(candidate.get("source") or "added by the user"),
+        "note": note,
+        "inferred": False,
+        "alternatives": [],
+        "event_type": None,
+        "date": None,
+        "date_text": None,
+        "actors": [],
+        "geometry": Point(float(candidate["lon"]), float(candidate["lat"])),
+    }
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def as_sites(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give a GeoDataFrame read from any GeoJSON the columns of a sites frame.
+
+    A map saved by newsmap has them all; one made elsewhere may lack any. Missing
+    or unusable values get defaults: ``feature_id`` ``imported:<n>`` (made
+    unique), ``name`` the id, ``kind`` ``facility`` (unknown kinds too),
+    ``confidence`` 1.0 (the user's own data), ``mentions`` 0, list columns empty,
+    ``inferred`` False, ``source`` "uploaded file", the rest None.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        EPSG:4326, e.g. from :func:`layers.files.export.read_geojson`.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`COLUMNS`, in that order, EPSG:4326.
+    """
+    n = len(frame)
+
+    def column(name: str) -> list:
+        return list(frame[name]) if name in frame else [None] * n
+
+    ids = [f"imported:{i}" if _missing(v) else str(v) for i, v in enumerate(column("feature_id"))]
+    seen: dict[str, int] = {}
+    for i, fid in enumerate(ids):  # ids must be unique: selection and corrections use them
+        seen[fid] = seen.get(fid, 0) + 1
+        if seen[fid] > 1:
+            ids[i] = f"{fid}#{seen[fid]}"
+    out = pd.DataFrame({"feature_id": ids}, index=frame.index)
+    out["name"] = [
+        fid if _missing(v) else str(v) for v, fid in zip(column("name"), ids, strict=True)
+    ]
+    out["kind"] = [v if v in KINDS else "facility" for v in column("kind")]
+    out["layer"] = [layer_for_kind(k) for k in out["kind"]]
+    confidence = pd.to_numeric(pd.Series(column("confidence"), dtype=object), errors="coerce")
+    out["confidence"] = confidence.fillna(1.0).clip(0.0, 1.0).astype("float64").to_numpy()
+    mentions = pd.to_numeric(pd.Series(column("mentions"), dtype=object), errors="coerce")
+    out["mentions"] = mentions.fillna(0).clip(lower=0).astype("int64").to_numpy()
+    for name in LIST_COLUMNS:
+        out[name] = [
+            [item for item in v if isinstance(item, dict) or name == "actors"]
+            if isinstance(v, list)
+            else []
+            for v in column(name)
+        ]
+    out["inferred"] = [v is True or v == 1 or v == "true" for v in column("inferred")]
+    out["source"] = ["uploaded file" if _missing(v) else str(v) for v in column("source")]
+    for name in ("country_code", "note", "event_type", "date", "date_text"):
+        out[name] = [None if _missing(v) else str(v) for v in column(name)]
+    out["geometry"] = frame.geometry.to_numpy()
+    return gpd.GeoDataFrame(out[COLUMNS], geometry="geometry", crs="EPSG:4326")

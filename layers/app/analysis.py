@@ -1,0 +1,137 @@
+"""What a reader asks of the map: filters, distances, the feature under a click.
+
+Pure functions of a sites GeoDataFrame (EPSG:4326); distances are geodesic on the
+WGS84 ellipsoid (:mod:`geodata.geodesy`), in km.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+from geodata.geodesy import (
+    geodesic_km,
+    geodesic_many_km,
+    representative_lonlat,
+    representative_point,
+)
+from geodata.names import normalize_name
+
+__all__ = ["distances_km", "filter_sites", "nearest_feature"]
+
+
+def filter_sites(
+    sites: gpd.GeoDataFrame,
+    layers: Iterable[str] | None = None,
+    kinds: Iterable[str] | None = None,
+    min_confidence: float = 0.0,
+    query: str = "",
+) -> gpd.GeoDataFrame:
+    """Keep the features that pass every filter (the map, table and exports share it).
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Sites with ``layer``, ``kind``, ``confidence``, ``name``.
+    layers, kinds : iterable of str, optional
+        Allowed layer keys / kinds; None allows all.
+    min_confidence : float, default 0.0
+        Lowest confidence kept (0..1).
+    query : str, default ""
+        Case- and accent-insensitive substring of the name (empty: no filter).
+
+    Returns
+    -------
+    GeoDataFrame
+        The kept rows, index reset.
+    """
+    keep = sites["confidence"].fillna(0) >= float(min_confidence)
+    if layers is not None:
+        keep &= sites["layer"].isin(list(layers))
+    if kinds is not None:
+        keep &= sites["kind"].isin(list(kinds))
+    key = normalize_name(query or "")
+    if key:
+        keep &= sites["name"].map(lambda n: key in normalize_name(str(n)))
+    return sites[keep].reset_index(drop=True)
+
+
+def distances_km(sites: gpd.GeoDataFrame, feature_id: str) -> pd.Series:
+    """Geodesic distance from one feature to every feature, in km.
+
+    Lines and areas are measured from their representative points.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        EPSG:4326 with ``feature_id``.
+    feature_id : str
+        The origin feature.
+
+    Returns
+    -------
+    pandas.Series
+        Float km aligned with ``sites`` (NaN where a geometry is missing).
+
+    Raises
+    ------
+    KeyError
+        If ``feature_id`` is not in ``sites``.
+    """
+    rows = sites.index[sites["feature_id"] == feature_id]
+    if len(rows) == 0:
+        raise KeyError(feature_id)
+    origin = representative_lonlat(sites.geometry.loc[rows[0]])
+    points = [representative_lonlat(g) for g in sites.geometry]
+    out = np.full(len(sites), np.nan)
+    valid = [i for i, p in enumerate(points) if p is not None]
+    if origin is not None and valid:
+        lons = np.array([points[i][0] for i in valid])  # type: ignore[index]
+        lats = np.array([points[i][1] for i in valid])  # type: ignore[index]
+        out[valid] = geodesic_many_km(origin[0], origin[1], lons, lats)
+    return pd.Series(out, index=sites.index, name="distance_km")
+
+
+def nearest_feature(
+    sites: gpd.GeoDataFrame, lon: float, lat: float, max_km: float = 50.0
+) -> str | None:
+    """Return the ``feature_id`` of the feature nearest to a clicked point.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        EPSG:4326.
+    lon, lat : float
+        Click position in degrees.
+    max_km : float, default 50.0
+        Farther features are not considered.
+
+    Returns
+    -------
+    str or None
+    """
+    # Points win over lines and lines over areas when they are about as close (a
+    # marker sits on the rail line through its town and inside its country's
+    # polygon; at country zoom one screen pixel is several km).
+    handicap = {"Point": 0.0, "Line": 3.0, "Polygon": 15.0}
+    best, best_score = None, max_km
+    click = Point(lon, lat)
+    for feature_id, geometry in zip(sites["feature_id"], sites.geometry, strict=True):
+        if geometry is None or geometry.is_empty:
+            continue
+        family = next((k for k in ("Polygon", "Line") if k in geometry.geom_type), "Point")
+        if family == "Polygon" and geometry.contains(click):
+            near = click
+        elif family == "Point":
+            near = representative_point(geometry)
+        else:
+            edge = geometry.boundary if family == "Polygon" else geometry
+            near = edge.interpolate(edge.project(click))
+        score = geodesic_km(lon, lat, near.x, near.y) + handicap[family]
+        if score < best_score:
+            best, best_score = str(feature_id), score
+    return best

@@ -1,0 +1,125 @@
+"""What the app shows as text: the feature table, highlighted articles, safe Markdown.
+
+Pure functions; untrusted text (article text, names, sources) comes out escaped
+or as plain text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata.geodesy import representative_point
+from layers.catalog import LAYER_BY_KEY
+
+__all__ = ["escape_markdown", "feature_table", "highlight_html"]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_markdown(text: object) -> str:
+    r"""Return ``text`` as Markdown that shows exactly those characters.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows it
+    for all of them), so names and sources from an article or an uploaded file
+    cannot become links, images (which the browser would fetch), emphasis,
+    Streamlit colour directives (``:red[...]``), emoji shortcodes or LaTeX.
+    Line breaks become spaces.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(escape_markdown("![x](t.png)"))
+    \!\[x\]\(t\.png\)
+    """
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the table shown under the map: one row per feature.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        EPSG:4326.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``name``, ``kind``, ``layer``, ``country_code``, ``lon``, ``lat``
+        (degrees; a representative point for lines and areas), ``confidence``,
+        ``mentions``, ``sentence`` (first evidence), ``source``, ``feature_id``.
+        Plain text: the app renders it as text, never as HTML.
+    """
+    points = [representative_point(g) for g in sites.geometry]
+    return pd.DataFrame(
+        {
+            "name": sites["name"].astype(str),
+            "kind": sites["kind"].astype(str),
+            "layer": sites["layer"].astype(str),
+            "country_code": sites["country_code"],
+            "lon": [round(p.x, 4) if p is not None else None for p in points],
+            "lat": [round(p.y, 4) if p is not None else None for p in points],
+            "confidence": sites["confidence"].round(2),
+            "mentions": sites["mentions"],
+            "sentence": [ev[0]["sentence"] if ev else "" for ev in sites["evidence"]],
+            "source": sites["source"].astype(str),
+            "feature_id": sites["feature_id"].astype(str),
+        }
+    )
+
+
+def highlight_html(text: str, sites: gpd.GeoDataFrame, selected: str | None = None) -> str:
+    """Return the article as escaped HTML with every mention marked in its layer's colour.
+
+    Parameters
+    ----------
+    text : str
+        The article (untrusted: everything is escaped).
+    sites : GeoDataFrame
+        Features whose ``evidence`` spans (``start``, ``end``) point into ``text``.
+    selected : str, optional
+        ``feature_id`` whose mentions are drawn emphasised.
+
+    Returns
+    -------
+    str
+        HTML: ``<mark>`` elements carry ``data-feature-id`` and a ``title``;
+        paragraphs are kept as ``<br>``. Overlapping spans keep the first.
+    """
+    spans: list[tuple[int, int, str, str, str]] = []
+    for row in sites.to_dict("records"):
+        layer = LAYER_BY_KEY.get(str(row.get("layer")))
+        color = layer.color if layer else "#888888"
+        for item in row.get("evidence") or []:
+            start, end = int(item.get("start", -1)), int(item.get("end", -1))
+            if 0 <= start < end <= len(text):
+                spans.append((start, end, str(row["feature_id"]), str(row["name"]), color))
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    parts, cursor = [], 0
+    for start, end, feature_id, name, color in spans:
+        if start < cursor:
+            continue
+        parts.append(html.escape(text[cursor:start]))
+        weight = "font-weight:700;outline:2px solid #000;" if feature_id == selected else ""
+        parts.append(
+            f'<mark data-feature-id="{html.escape(feature_id)}" title="{html.escape(name)}" '
+            f'style="background:{color}33;border-bottom:2px solid {color};{weight}">'
+            f"{html.escape(text[start:end])}</mark>"
+        )
+        cursor = end
+    parts.append(html.escape(text[cursor:]))
+    return "".join(parts).replace("\n", "<br>")

@@ -1,0 +1,234 @@
+"""The app's state as a small typed model, without Streamlit.
+
+Three things make up what the page shows, each with one owner:
+
+- :class:`Source`: the articles being mapped (or a saved map), and the digest
+  that stands for them in cache keys;
+- :class:`View`: everything the features on screen depend on (the source's
+  digest, the article date, the corrections, the filters, the layer switches),
+  a NamedTuple so that caches key on it by value and fields are read by name;
+- :class:`CorrectionStore`: the user's corrections of each set of articles,
+  and the carry-over of corrections to a text the user just edited.
+
+:func:`default_state` lists every session-state key the app uses, with its
+default: ``dashboard.init_state`` writes them once, widgets bind to them by key.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
+
+from geodata.schema import LAYER_KEYS
+from layers.app.corrections import empty_corrections
+
+__all__ = [
+    "ALL_ARTICLES",
+    "CorrectionStore",
+    "Source",
+    "View",
+    "correction_count",
+    "default_state",
+]
+
+#: The article filter's "no filter" choice.
+ALL_ARTICLES = "All articles"
+
+
+class Source(NamedTuple):
+    """The articles being mapped, or a saved map.
+
+    Attributes
+    ----------
+    articles : tuple of (str, str)
+        (name, text) of each article, in display order.
+    imported : str or None
+        A saved map's GeoJSON text; when set, it is shown instead of the articles.
+    """
+
+    articles: tuple[tuple[str, str], ...]
+    imported: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A short digest of the articles' names and texts and the imported map.
+
+        Returns
+        -------
+        str
+            16 hex digits; equal for equal sources.
+        """
+        digest = hashlib.sha1()
+        if self.imported:
+            digest.update(self.imported.encode("utf-8", "surrogatepass"))
+        for name, text in self.articles:
+            for part in (name, text):
+                digest.update(part.encode("utf-8", "surrogatepass"))
+                digest.update(b"\x00")
+        return digest.hexdigest()[:16]
+
+
+class View(NamedTuple):
+    """What the features on screen depend on (small and hashable: a cache key).
+
+    Attributes
+    ----------
+    content_key : str
+        :attr:`Source.key` of the articles (the caches hash this, not the texts).
+    article_date : datetime.date or None
+        Publication date (dates incidents).
+    corrections_json : str
+        The corrections, as sorted JSON.
+    article_filter : str
+        One article's name, or :data:`ALL_ARTICLES`.
+    kinds : tuple of str
+        Kinds shown; empty means all.
+    min_confidence : float
+        Lowest confidence shown (0..1).
+    query : str
+        Name filter (substring, accent-insensitive).
+    visible : tuple of str
+        Layer keys switched on.
+    """
+
+    content_key: str
+    article_date: date | None = None
+    corrections_json: str = "{}"
+    article_filter: str = ALL_ARTICLES
+    kinds: tuple[str, ...] = ()
+    min_confidence: float = 0.0
+    query: str = ""
+    visible: tuple[str, ...] = LAYER_KEYS
+
+    def unfiltered(self) -> View:
+        """Return the same view with no kind, confidence or name filter."""
+        return self._replace(kinds=(), min_confidence=0.0, query="")
+
+    def all_layers(self) -> View:
+        """Return the same view with every layer switched on."""
+        return self._replace(visible=LAYER_KEYS)
+
+
+def correction_count(corrections: dict[str, Any]) -> int:
+    """Count the corrections of every kind in one corrections dict."""
+    return sum(len(v) for v in corrections.values())
+
+
+@dataclass
+class CorrectionStore:
+    """The user's corrections, per set of articles (by :attr:`Source.key`).
+
+    Editing the text makes a new source key; the corrections made on the text
+    before the edit are carried over to it once (they name features by id, so
+    they apply wherever those features still are), unless the new text already
+    has corrections of its own.
+
+    Attributes
+    ----------
+    by_key : dict of str to dict
+        Corrections dict (see :mod:`layers.app.corrections`) per source key.
+    active : str or None
+        Key of the source on screen.
+    carry_from : str or None
+        Key whose corrections go to the next source made active.
+    carried : int
+        How many corrections the last carry-over brought (0: nothing to say).
+    """
+
+    by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
+    active: str | None = None
+    carry_from: str | None = None
+    carried: int = 0
+
+    def current(self) -> dict[str, Any]:
+        """Return (creating it) the corrections of the active source."""
+        if self.active is None:
+            raise LookupError("no source is active")
+        return self.by_key.setdefault(self.active, empty_corrections())
+
+    def activate(self, key: str) -> dict[str, Any]:
+        """Make ``key`` the source on screen, carrying corrections over if an edit asked to.
+
+        Parameters
+        ----------
+        key : str
+            :attr:`Source.key` of the articles now shown.
+
+        Returns
+        -------
+        dict
+            The corrections of ``key``.
+        """
+        source, self.carry_from = self.carry_from, None
+        self.active = key
+        if source and source != key and source in self.by_key:
+            own = self.by_key.get(key)
+            if not (own and correction_count(own)) and correction_count(self.by_key[source]):
+                self.by_key[key] = copy.deepcopy(self.by_key[source])
+                self.carried = correction_count(self.by_key[key])
+        return self.current()
+
+    def edited(self) -> None:
+        """Note that the user edited the text: carry the active corrections to the next key."""
+        self.carry_from = self.active
+        self.carried = 0
+
+    def clear(self) -> None:
+        """Drop every correction of the active source."""
+        if self.active is not None:
+            self.by_key[self.active] = empty_corrections()
+        self.carried = 0
+
+    def as_json(self) -> str:
+        """Return the active source's corrections as sorted JSON (part of :class:`View`)."""
+        return json.dumps(self.current(), sort_keys=True)
+
+
+def default_state(seed_name: str, seed_text: str) -> dict[str, Any]:
+    """Every session-state key of the app, with its default.
+
+    Parameters
+    ----------
+    seed_name : str
+        File name of the sample article shown first ("" if there is none).
+    seed_text : str
+        Its text.
+
+    Returns
+    -------
+    dict
+        Key -> default. Widget keys (``seed``, ``text``, ``layer_<key>``...)
+        and plain state (``selected``, ``corrections``...).
+    """
+    state: dict[str, Any] = {
+        # input panel
+        "seed": seed_name,
+        "text": seed_text,
+        "text_before_upload": None,
+        "articles": [],
+        "imported": None,
+        "upload_messages": [],
+        "use_date": False,
+        "article_date": date.today(),
+        "article_filter": ALL_ARTICLES,
+        # filters and map
+        "kinds": [],
+        "min_confidence": 0.0,
+        "name_query": "",
+        "basemap": "naturalearth",
+        "rings": False,
+        "last_click": None,
+        # selection: written by ``select`` only; the box and the table mirror it
+        "selected": "",
+        "table_rows_seen": (),
+        # corrections
+        "corrections": CorrectionStore(),
+        "add_query": "",
+        "message": "",
+    }
+    state.update({f"layer_{key}": True for key in LAYER_KEYS})
+    return state

@@ -1,0 +1,162 @@
+"""Files in: uploaded articles (text, Markdown, HTML, JSON Lines) and saved maps.
+
+Pure functions of the files' names and bytes; every problem becomes a one-line
+message for the user, and the usable rest is kept.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from geodata.corpus import RecordError, iter_jsonl
+from layers.files.export import GeoJSONError, read_geojson
+
+__all__ = [
+    "MAX_APP_CHARS",
+    "InputError",
+    "decode_upload",
+    "html_to_text",
+    "parse_uploads",
+]
+
+#: Longest article the app geoparses interactively (characters, ~40 pages).
+MAX_APP_CHARS = 200_000
+
+
+class InputError(ValueError):
+    """An upload or text the app cannot use; the message is shown to the user."""
+
+
+def html_to_text(markup: str) -> str:
+    """Return the visible text of an HTML document (scripts and styles dropped).
+
+    Parameters
+    ----------
+    markup : str
+
+    Returns
+    -------
+    str
+        Text with tags removed and entities decoded; block elements become newlines.
+
+    Examples
+    --------
+    >>> html_to_text("<p>Blast in <b>Basra</b></p><script>alert(1)</script>")
+    'Blast in Basra'
+    """
+    without = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", markup)
+    without = re.sub(r"(?i)<\s*(br|/p|/div|/h\d|/li)\b[^>]*>", "\n", without)
+    without = re.sub(r"(?s)<[^>]*>", "", without)
+    text = html.unescape(without)
+    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
+
+
+def decode_upload(data: bytes, filename: str = "") -> str:
+    """Decode an uploaded article to text.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    filename : str, default ""
+        Used to recognise HTML (``.html``/``.htm``).
+
+    Returns
+    -------
+    str
+        The text (UTF-8, UTF-8 with BOM, UTF-16 with BOM; HTML reduced to its text).
+
+    Raises
+    ------
+    InputError
+        For an empty file, a binary file, or bytes that are not text in a
+        supported encoding; the message says which.
+    """
+    if not data:
+        raise InputError(f"{filename or 'The file'} is empty.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        if b"\x00" in data[:4096]:
+            raise InputError(
+                f"{filename or 'The file'} looks binary (it contains NUL bytes); "
+                "upload a .txt, .md or .html article."
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{filename or 'The file'} is not UTF-8 text (invalid byte at position "
+                f"{error.start}); save it as UTF-8 and upload again."
+            ) from error
+    if filename.lower().endswith((".html", ".htm")):
+        text = html_to_text(text)
+    controls = sum(1 for ch in text[:10000] if ord(ch) < 32 and ch not in "\n\r\t")
+    if controls > 0.05 * min(len(text), 10000):
+        raise InputError(f"{filename or 'The file'} does not look like text.")
+    return text
+
+
+def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | None, list[str]]:
+    """Sort uploaded files into articles, a saved map, and problems.
+
+    Parameters
+    ----------
+    files : list of (str, bytes)
+        File name and content of each upload.
+
+    Returns
+    -------
+    articles : list of dict
+        ``{"name", "text"}`` per article: one per .txt/.md/.html file, one per
+        line of a .jsonl file (``{"id", "text"}`` objects).
+    saved_map : dict or None
+        The last uploaded .geojson, parsed (a FeatureCollection), if any.
+    problems : list of str
+        One message per file or line that could not be used (the rest is kept).
+    """
+    articles: list[dict] = []
+    saved_map = None
+    problems: list[str] = []
+    for name, data in files:
+        lower = name.lower()
+        try:
+            if lower.endswith((".geojson", ".json")):
+                text = decode_upload(data, name)
+                read_geojson(text)  # validates; raises GeoJSONError with the reason
+                saved_map = json.loads(text)
+            elif lower.endswith(".jsonl"):
+                text = decode_upload(data, name)
+                found = 0
+                for number, record in iter_jsonl(text.splitlines(), name, require_text=True):
+                    if isinstance(record, RecordError):
+                        problems.append(f"{record}; line skipped.")
+                        continue
+                    label = str(record.get("id") or f"{name}:{number}")
+                    articles.append({"name": label, "text": record["text"]})
+                    found += 1
+                if not found:
+                    problems.append(f"{name}: no article found (every line is blank or unusable).")
+            else:
+                articles.append({"name": name, "text": decode_upload(data, name)})
+        except (InputError, GeoJSONError) as error:
+            problems.append(f"{name}: {error}")
+    return _unique_names(articles), saved_map, problems
+
+
+def _unique_names(articles: list[dict]) -> list[dict]:
+    """Give articles that share a name (a repeated .jsonl id) distinct names: "a (2)"."""
+    seen: dict[str, int] = {}
+    out = []
+    for article in articles:
+        name = article["name"]
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name} ({seen[name]})"
+            while name in seen:
+                name += "'"
+            seen[name] = 1
+        out.append({**article, "name": name})
+    return out
