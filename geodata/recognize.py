@@ -444,61 +444,68 @@ def _lead_place(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[
     return start, start + len(name)
 
 
-def _assemble(
-    text: str,
-    doc: Any | None,
-    gazetteer: Gazetteer,
-    method: str,
-) -> Recognized:
-    spans: list[tuple[int, int, str, str | None, int]] = []  # start, end, label, cc, priority
+#: A candidate span: (start, end, label, country code or None, source priority).
+_Span = tuple[int, int, str, str | None, int]
+#: Entity labels under which a place can hide ("Basra Oil Company", "Baghdad Today").
+_CARRIER_LABELS = ("ORG", "PERSON", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC")
+
+
+def _carrier_span(text: str, ent: Any, gazetteer: Gazetteer) -> tuple[_Span | None, bool]:
+    """Return the place inside (or being) a non-place entity, and whether it leads the name.
+
+    A place that starts the entity ("Basra Oil Company") is taken, and the entity
+    is kept as an actor; an ORG/PERSON/PRODUCT entity that is itself a known
+    place is taken when the context says so ("in Jordan", "Jordan, Iraq").
+    """
+    lead = _lead_place(text, ent.start_char, ent.end_char, gazetteer)
+    if lead is not None:
+        return (lead[0], lead[1], "GAZETTEER", None, 2), True
+    start, end = _clean_span(text, ent.start_char, ent.end_char)
+    surface = text[start:end]
+    if (
+        ent.label_ in ("ORG", "PERSON", "PRODUCT")
+        and normalize_name(surface) not in NON_PLACE_ADJECTIVES
+        and _known(gazetteer, surface)
+        and (
+            _STRONG_CONTEXT.search(text[max(0, start - 12) : start])
+            or _PLACE_FOLLOWERS.match(text[end : end + 25])
+            or (surface.isupper() and len(surface) > 3)
+            or _qualified(text, end, gazetteer)
+        )
+    ):
+        return (start, end, "GAZETTEER", None, 2), False
+    return None, False
+
+
+def _ner_spans(
+    text: str, doc: Any, gazetteer: Gazetteer
+) -> tuple[list[_Span], list[tuple[int, int, str, str]]]:
+    """Return the spans the NER's entities give, and the actors (entities led by a place).
+
+    Entities of other labels (PERSON, ORG...) neither give spans nor block the
+    gazetteer's matches inside them: telling them apart is the recogniser's
+    precision work (issue 10), not done here.
+    """
+    spans: list[_Span] = []
     actors: list[tuple[int, int, str, str]] = []
-    blocked: list[tuple[int, int]] = []  # PERSON / ORG spans
-    if doc is not None:
-        sentences = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
-        for ent in doc.ents:
-            label = ent.label_
-            if label in PLACE_LABELS:
-                start, end = _clean_span(text, ent.start_char, ent.end_char)
-                start, end = _trim_facility(text, start, end, gazetteer)
-                if end > start and any(c.isalpha() for c in text[start:end]):
-                    spans.append((start, end, label, None, 2))
-                continue
-            if label in ("ORG", "PERSON", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC"):
-                lead = _lead_place(text, ent.start_char, ent.end_char, gazetteer)
-                if lead is not None:
-                    spans.append((lead[0], lead[1], "GAZETTEER", None, 2))
-                    actors.append((ent.start_char, ent.end_char, ent.text, label))
-                    continue
-                start, end = _clean_span(text, ent.start_char, ent.end_char)
-                surface = text[start:end]
-                if (
-                    label in ("ORG", "PERSON", "PRODUCT")
-                    and normalize_name(surface) not in NON_PLACE_ADJECTIVES
-                    and _known(gazetteer, surface)
-                    and (
-                        _STRONG_CONTEXT.search(text[max(0, start - 12) : start])
-                        or _PLACE_FOLLOWERS.match(text[end : end + 25])
-                        or (surface.isupper() and len(surface) > 3)
-                        or _qualified(text, end, gazetteer)
-                    )
-                ):
-                    spans.append((start, end, "GAZETTEER", None, 2))
-                    continue
-            elif label == "NORP":
-                code = _demonym_code(ent.text)
-                if code and normalize_name(ent.text) not in NON_PLACE_ADJECTIVES:
-                    spans.append((ent.start_char, ent.end_char, "DEMONYM", code, 2))
-                actors.append((ent.start_char, ent.end_char, ent.text, label))
-            elif label in ("ORG", "PERSON"):
-                actors.append((ent.start_char, ent.end_char, ent.text, label))
-                blocked.append((ent.start_char, ent.end_char))
-    else:
-        sentences = _regex_sentences(text)
-    blocked_mask = None
-    if blocked:
-        blocked_mask = bytearray(len(text))
-        for s_, e_ in blocked:
-            blocked_mask[s_:e_] = b"\x01" * (e_ - s_)
+    for ent in doc.ents:
+        if ent.label_ in PLACE_LABELS:
+            start, end = _clean_span(text, ent.start_char, ent.end_char)
+            start, end = _trim_facility(text, start, end, gazetteer)
+            if end > start and any(c.isalpha() for c in text[start:end]):
+                spans.append((start, end, ent.label_, None, 2))
+        elif ent.label_ in _CARRIER_LABELS:
+            span, led = _carrier_span(text, ent, gazetteer)
+            if span is not None:
+                spans.append(span)
+            if led:
+                actors.append((ent.start_char, ent.end_char, ent.text, ent.label_))
+    return spans, actors
+
+
+def _pattern_spans(text: str, gazetteer: Gazetteer) -> list[_Span]:
+    """Return places in datelines ("BAGHDAD (Reuters) -") and party-district tags ("(D-Texas)")."""
+    spans: list[_Span] = []
     for match in _DATELINE.finditer(text):
         name = match.group(1).rstrip(".")
         if len(name) > 2 and _known(gazetteer, name.title()):
@@ -506,15 +513,18 @@ def _assemble(
     for match in _PARTY_DISTRICT.finditer(text):
         if _known(gazetteer, match.group(1)):
             spans.append((match.start(1), match.end(1), "GAZETTEER", None, 4))
-    for start, end, needs_context in _phrase_matches(text, gazetteer, everything=doc is None):
+    return spans
+
+
+def _gazetteer_spans(text: str, gazetteer: Gazetteer, with_ner: bool) -> list[_Span]:
+    """Return the gazetteer's phrase matches that stand as places (or demonyms)."""
+    spans: list[_Span] = []
+    for start, end, needs_context in _phrase_matches(text, gazetteer, everything=not with_ner):
         surface = text[start:end]
         if needs_context is None:
             code = _demonym_code(surface)
-            if code and (doc is None or surface[0].isupper()):
+            if code and (not with_ner or surface[0].isupper()):
                 spans.append((start, end, "DEMONYM", code, 0))
-            continue
-        inside_entity = blocked_mask is not None and all(blocked_mask[start:end])
-        if needs_context and inside_entity:
             continue
         if (
             needs_context
@@ -522,12 +532,17 @@ def _assemble(
             # A country, state or city of a million people is a place wherever it
             # stands ("Aleppo was calm."), unless the NER saw a person or an
             # organisation there (handled above).
-            and not (doc is not None and _is_well_known(gazetteer, surface))
+            and not (with_ner and _is_well_known(gazetteer, surface))
         ):
             continue
-        priority = 3 if not needs_context else 1
-        spans.append((start, end, "GAZETTEER", None, priority))
-    # Resolve overlaps: longer spans first, then by source priority.
+        spans.append((start, end, "GAZETTEER", None, 1 if needs_context else 3))
+    return spans
+
+
+def _non_overlapping(
+    text: str, spans: list[_Span], sentences: list[tuple[int, int]]
+) -> list[Mention]:
+    """Keep the longest spans, then the higher source priority; return them as mentions."""
     spans.sort(key=lambda s: (-(s[1] - s[0]), -s[4], s[0]))
     taken = bytearray(len(text))  # characters already covered by a kept span
     mentions: list[Mention] = []
@@ -539,8 +554,30 @@ def _assemble(
             Mention(start, end, text[start:end], label, _sentence_index(sentences, start), code)
         )
     mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _assemble(
+    text: str,
+    doc: Any | None,
+    gazetteer: Gazetteer,
+    method: str,
+) -> Recognized:
+    spans: list[_Span] = []
+    actors: list[tuple[int, int, str, str]] = []
+    if doc is not None:
+        sentences = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
+        spans, actors = _ner_spans(text, doc, gazetteer)
+    else:
+        sentences = _regex_sentences(text)
+    spans += _pattern_spans(text, gazetteer)
+    spans += _gazetteer_spans(text, gazetteer, with_ner=doc is not None)
     return Recognized(
-        text=text, mentions=mentions, sentences=sentences, method=method, actors=sorted(actors)
+        text=text,
+        mentions=_non_overlapping(text, spans, sentences),
+        sentences=sentences,
+        method=method,
+        actors=sorted(actors),
     )
 
 

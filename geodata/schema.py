@@ -14,6 +14,7 @@ corrections, saved-map imports and the batch pipeline build the same frame:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -345,7 +346,7 @@ def candidate_row(candidate: Mapping[str, Any], note: str) -> dict[str, Any]:
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def as_sites(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -395,7 +396,7 @@ def as_sites(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             else []
             for v in column(name)
         ]
-    out["inferred"] = [v is True or v == 1 or v == "true" for v in column("inferred")]
+    out["inferred"] = [v is True or v in (1, "true") for v in column("inferred")]
     out["source"] = ["uploaded file" if _missing(v) else str(v) for v in column("source")]
     for name in ("country_code", "note", "event_type", "date", "date_text"):
         out[name] = [None if _missing(v) else str(v) for v in column(name)]

@@ -132,6 +132,76 @@ def _serves(
     return distance_to_geometry_km(place.lon, place.lat, site_geometry) <= within_km
 
 
+#: A catalogue site linked to a kind word: (site id, confidence, inferred, linking mention).
+_Link = tuple[str, float, bool, "Resolution | None"]
+
+
+def _route_links(candidates: gpd.GeoDataFrame, places: list[Resolution]) -> list[_Link]:
+    """Routes (rail lines, pipelines) that serve the sentence's places.
+
+    A route links when it serves a place and reaches at least two of the
+    sentence's places (served or lying toward its far end), or when it serves
+    the only place the sentence names.
+    """
+    linked: list[_Link] = []
+    for site_id, row in candidates.iterrows():
+        countries = row["countries"] or [row["country_code"]]
+        served = [r for r in places if _serves(row.geometry, countries, r, ROUTE_SERVES_KM)]
+        toward = [
+            r for r in places if r not in served and _serves(row.geometry, [], r, ROUTE_TOWARD_KM)
+        ]
+        reached = len({r.place.feature_id for r in served + toward})  # type: ignore[union-attr]
+        if served and reached >= 2:
+            linked.append((str(site_id), 0.85, False, served[0]))
+        elif served and len(places) == 1:
+            linked.append((str(site_id), 0.6, False, served[0]))
+    return linked
+
+
+def _site_links(
+    kind: str,
+    candidates: gpd.GeoDataFrame,
+    places: list[Resolution],
+    generic: list[str],
+) -> list[_Link]:
+    """Point sites near the sentence's towns; else, for bases, the generic ones."""
+    towns = [
+        r
+        for r in places
+        if r.place.kind not in AREA_KINDS or r.place.kind == "admin_area"  # type: ignore[union-attr]
+    ]
+    linked: list[_Link] = [
+        (str(site_id), 0.8, False, res)
+        for res in towns
+        for site_id, row in candidates.iterrows()
+        if _serves(row.geometry, [], res, NEAR_KM)
+    ]
+    if not towns and kind == "military_base":
+        linked.extend((sid, INFERRED_CONFIDENCE, True, None) for sid in generic)
+    return linked
+
+
+def _add_links(
+    recognized: Recognized,
+    records: dict[str, SiteRecord],
+    linked: list[_Link],
+    word: tuple[int, int],
+) -> None:
+    """Add (or strengthen) the linked sites' records, with the kind word as evidence."""
+    for site_id, confidence, inferred, link in linked:
+        record = records.get(site_id)
+        if record is None:
+            record = records[site_id] = _record_for_site(site_id, confidence, inferred)
+        elif not inferred and record.inferred:
+            fresh = _record_for_site(site_id, confidence, False)
+            record.inferred, record.note = False, fresh.note
+            record.confidence = max(record.confidence, fresh.confidence)
+        record.add_evidence(recognized, *word)
+        if link is not None:
+            record.add_evidence(recognized, link.mention.start, link.mention.end)
+        record.mentions += 1
+
+
 def _link_catalogue(
     recognized: Recognized,
     resolutions: list[Resolution],
@@ -148,71 +218,31 @@ def _link_catalogue(
         sentence = recognized.text[s_start:s_end]
         in_sentence = by_sentence.get(index, [])
         for kind, pattern in KIND_WORDS.items():
+            candidates = sites[sites["kind"] == kind]
+            if candidates.empty:
+                continue
+            named = [r for r in in_sentence if r.place.kind == kind]  # type: ignore[union-attr]
+            if named and kind not in ROUTE_KINDS:
+                continue  # the sentence names the facility itself
+            places = [
+                r
+                for r in in_sentence
+                if not r.mention.is_demonym and r.place.kind not in KIND_WORDS  # type: ignore[union-attr]
+            ]
             for match in pattern.finditer(sentence):
-                w_start, w_end = s_start + match.start(), s_start + match.end()
-                candidates = sites[sites["kind"] == kind]
-                if candidates.empty:
-                    continue
-                named = [r for r in in_sentence if r.place.kind == kind]  # type: ignore[union-attr]
-                if named and kind not in ROUTE_KINDS:
-                    continue  # the sentence names the facility itself
-                places = [
-                    r
-                    for r in in_sentence
-                    if not r.mention.is_demonym and r.place.kind not in KIND_WORDS  # type: ignore[union-attr]
-                ]
-                linked: list[tuple[str, float, bool, Resolution | None]] = []
+                word = (s_start + match.start(), s_start + match.end())
                 if kind in ROUTE_KINDS:
-                    for site_id, row in candidates.iterrows():
-                        served = [
-                            r
-                            for r in places
-                            if _serves(
-                                row.geometry,
-                                row["countries"] or [row["country_code"]],
-                                r,
-                                ROUTE_SERVES_KM,
-                            )
-                        ]
-                        toward = [
-                            r
-                            for r in places
-                            if r not in served and _serves(row.geometry, [], r, ROUTE_TOWARD_KM)
-                        ]
-                        reached = len({r.place.feature_id for r in served + toward})  # type: ignore[union-attr]
-                        if served and reached >= 2:
-                            linked.append((str(site_id), 0.85, False, served[0]))
-                        elif served and len(places) == 1:
-                            linked.append((str(site_id), 0.6, False, served[0]))
+                    linked = _route_links(candidates, places)
                 else:
-                    towns = [
-                        r
-                        for r in places
-                        if r.place.kind not in AREA_KINDS or r.place.kind == "admin_area"  # type: ignore[union-attr]
-                    ]
-                    for res in towns:
-                        for site_id, row in candidates.iterrows():
-                            if _serves(row.geometry, [], res, NEAR_KM):
-                                linked.append((str(site_id), 0.8, False, res))
-                    if not towns and kind == "military_base":
-                        linked.extend(
-                            (sid, INFERRED_CONFIDENCE, True, None)
-                            for sid in _generic_sites(
-                                recognized, in_sentence, candidates, w_start, focus_countries
-                            )
+                    generic = (
+                        _generic_sites(
+                            recognized, in_sentence, candidates, word[0], focus_countries
                         )
-                for site_id, confidence, inferred, link in linked:
-                    record = records.get(site_id)
-                    if record is None:
-                        record = records[site_id] = _record_for_site(site_id, confidence, inferred)
-                    elif not inferred and record.inferred:
-                        fresh = _record_for_site(site_id, confidence, False)
-                        record.inferred, record.note = False, fresh.note
-                        record.confidence = max(record.confidence, fresh.confidence)
-                    record.add_evidence(recognized, w_start, w_end)
-                    if link is not None:
-                        record.add_evidence(recognized, link.mention.start, link.mention.end)
-                    record.mentions += 1
+                        if kind == "military_base"
+                        else []
+                    )
+                    linked = _site_links(kind, candidates, places, generic)
+                _add_links(recognized, records, linked, word)
 
 
 def _generic_sites(

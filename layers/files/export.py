@@ -11,7 +11,7 @@ import json
 import math
 import tempfile
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import lru_cache, singledispatch
 from pathlib import Path
 from typing import Any
 
@@ -70,34 +70,64 @@ def _listify(value: Any) -> Any:
     return value
 
 
+@singledispatch
 def _json_native(value: Any) -> Any:
     """Convert a property value to JSON-native (NaN -> None, numpy -> Python, dates -> ISO)."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (np.floating,)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, np.ndarray):
-        return [_json_native(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [_json_native(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _json_native(v) for k, v in value.items()}
-    if hasattr(value, "isoformat"):
+    if hasattr(value, "isoformat"):  # datetime.date, datetime, pandas.Timestamp
         return value.isoformat()
-    if isinstance(value, (str, int, bool)):
-        return value
     try:
         if pd.isna(value):
             return None
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+@_json_native.register(type(None))
+def _(value: None) -> None:
+    return None
+
+
+@_json_native.register(float)  # numpy.float64 too (a float subclass)
+def _(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+@_json_native.register(np.floating)
+def _(value: np.floating) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+@_json_native.register(np.integer)
+def _(value: np.integer) -> int:
+    return int(value)
+
+
+@_json_native.register(np.bool_)
+def _(value: np.bool_) -> bool:
+    return bool(value)
+
+
+@_json_native.register(str)
+@_json_native.register(int)  # bool too
+def _(value: str | int) -> str | int:
+    return value
+
+
+@_json_native.register(np.ndarray)
+def _(value: np.ndarray) -> list:
+    return [_json_native(v) for v in value.tolist()]
+
+
+@_json_native.register(list)
+@_json_native.register(tuple)
+def _(value: list | tuple) -> list:
+    return [_json_native(v) for v in value]
+
+
+@_json_native.register(dict)
+def _(value: dict) -> dict:
+    return {str(k): _json_native(v) for k, v in value.items()}
 
 
 def to_feature_collection(sites: gpd.GeoDataFrame) -> dict[str, Any]:

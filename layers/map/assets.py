@@ -50,8 +50,7 @@ BASEMAP_URL = f"{DEFAULT_BASE_URL}/{BASEMAP_TARGET}"
 
 
 def _package_dirs() -> dict[str, Path]:
-    import xstatic.pkg.jquery as jquery
-    import xstatic.pkg.leaflet as leaflet
+    from xstatic.pkg import jquery, leaflet
 
     return {
         "leaflet": Path(leaflet.BASE_DIR),
