@@ -9,7 +9,6 @@ return; the state model is :mod:`layers.app.state`, the computations
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from streamlit_folium import st_folium
 from geodata.geodesy import representative_lonlat
 from geodata.pipeline import Geoparser, extract_sites
 from geodata.schema import KINDS
+from layers.app import actions
 from layers.app.analysis import distances_km, nearest_feature
-from layers.app.corrections import place_to_candidate
 from layers.app.display import escape_markdown, feature_table, highlight_html
 from layers.app.state import (
     ALL_ARTICLES,
@@ -29,19 +28,21 @@ from layers.app.state import (
     View,
     correction_count,
     default_state,
+    source_of,
+    view_of,
+    visible_layers,
 )
 from layers.app.views import (
     ViewFrames,
     compute_view,
+    downloads,
     extracted_sites,
     imported_sites,
     layer_counts,
-    selected_geojson,
     shown_frames,
 )
-from layers.catalog import LAYER_BY_KEY, LAYERS, build_layers
-from layers.files.export import to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
-from layers.files.inputs import MAX_APP_CHARS, parse_uploads
+from layers.catalog import LAYER_BY_KEY, LAYERS
+from layers.files.inputs import MAX_APP_CHARS
 from layers.map.assets import BASEMAP_URL, install_static
 from layers.map.render import (
     BASEMAPS,
@@ -49,7 +50,6 @@ from layers.map.render import (
     legend_group,
     present,
     render_base_map,
-    render_map,
     selection_group,
     unique_evidence,
 )
@@ -114,143 +114,64 @@ def store() -> CorrectionStore:
     return st.session_state["corrections"]
 
 
-def select(feature_id: str, rerun: bool = False) -> None:
-    """Select a feature: the one writer of ``selected``.
+def select_and_rerun(feature_id: str) -> None:
+    """Select a feature chosen outside a callback (map click, table row) and run again.
 
     ``selected`` is plain session state, not a widget's key: a widget whose labels
     change (an edited name) gets a new identity and would forget its value.
     """
-    st.session_state["selected"] = feature_id
-    if rerun:
-        st.rerun()
-
-
-def current_source() -> Source:
-    """Return the articles being mapped: the uploads, else the text box (or a saved map)."""
-    state = st.session_state
-    if state["articles"]:
-        articles = tuple((a["name"], a["text"]) for a in state["articles"])
-    else:
-        is_seed = bool(state["seed"]) and state["text"] == seed_text(state["seed"])
-        name = Path(state["seed"]).stem if is_seed else "pasted article"
-        articles = ((name, state["text"]),)
-    return Source(articles, state["imported"])
-
-
-def current_view(source: Source) -> View:
-    """Return the view the widgets describe (layer switches are applied after caching)."""
-    state = st.session_state
-    return View(
-        content_key=source.key,
-        article_date=state["article_date"] if state["use_date"] else None,
-        corrections_json=store().as_json(),
-        article_filter=state["article_filter"] if len(source.articles) > 1 else ALL_ARTICLES,
-        kinds=tuple(state["kinds"]),
-        min_confidence=float(state["min_confidence"]),
-        query=state["name_query"],
-    )
-
-
-def visible_layers() -> tuple[str, ...]:
-    """Keys of the layers switched on in the sidebar."""
-    return tuple(layer.key for layer in LAYERS if st.session_state[f"layer_{layer.key}"])
+    actions.select(st.session_state, feature_id)
+    st.rerun()
 
 
 # ----------------------------------------------------------------- callbacks
+# One line each: what an action does to the state is layers.app.actions'.
 
 
 def on_seed_change() -> None:
-    """Load the chosen sample article into the text box (uploads are cleared)."""
-    st.session_state["text_before_upload"] = None
-    st.session_state["text"] = seed_text(st.session_state["seed"])
-    st.session_state["articles"] = []
-    st.session_state["imported"] = None
+    """Load the chosen sample article into the text box."""
+    actions.use_sample(st.session_state, seed_text(st.session_state["seed"]))
 
 
 def on_upload() -> None:
     """Turn uploads into articles or a saved map; report what could not be used."""
-    state = st.session_state
-    files = state.get("upload") or []
-    if not files:
-        # Every file was removed: back to the text the box held before the uploads.
-        state["articles"], state["imported"], state["upload_messages"] = [], None, []
-        if state["text_before_upload"] is not None:
-            state["text"] = state["text_before_upload"]
-        state["text_before_upload"] = None
-        return
-    if state["text_before_upload"] is None:
-        state["text_before_upload"] = state["text"]
-    articles, saved_map, problems = parse_uploads([(f.name, f.getvalue()) for f in files])
-    state["upload_messages"] = problems
-    if saved_map is not None:
-        state["imported"] = json.dumps(saved_map)
-    if articles:
-        state["articles"] = articles
-        state["text"] = articles[0]["text"]
-        if saved_map is None:
-            state["imported"] = None
+    files = st.session_state.get("upload") or []
+    actions.uploads_changed(st.session_state, [(f.name, f.getvalue()) for f in files])
 
 
 def on_text_edit() -> None:
-    """Typing in the box maps the box's text (uploads are put aside, corrections carried)."""
-    store().edited()
-    st.session_state["text_before_upload"] = None  # the text typed now is the one to keep
-    st.session_state["articles"] = []
-    st.session_state["imported"] = None
+    """Map the box's text (uploads are put aside, corrections carried)."""
+    actions.text_edited(st.session_state)
 
 
 def on_repick(fid: str, by_label: dict) -> None:
     """Replace feature ``fid`` by the candidate chosen in its "Other candidates" box."""
-    chosen = by_label[st.session_state[f"alt_{fid}"]]
-    store().current()["repicked"][fid] = chosen
-    select(chosen["feature_id"])
+    actions.repick(st.session_state, fid, by_label[st.session_state[f"alt_{fid}"]])
 
 
 def on_edit(fid: str) -> None:
     """Apply the name and kind typed in feature ``fid``'s edit form."""
-    name = str(st.session_state.get(f"edit_name_{fid}", "")).strip()
-    kind = st.session_state.get(f"edit_kind_{fid}")
-    edit: dict[str, str] = {"kind": kind} if kind else {}
-    if name:
-        edit["name"] = name
-    else:
-        st.session_state["message"] = "A name cannot be empty: the name was kept."
-    edited = store().current()["edited"]
-    edited[fid] = {**edited.get(fid, {}), **edit}
+    state = st.session_state
+    actions.edit_feature(
+        state, fid, str(state.get(f"edit_name_{fid}", "")), state.get(f"edit_kind_{fid}")
+    )
 
 
 def on_reject(fid: str) -> None:
-    """Reject feature ``fid``: it leaves the map, the table and every export."""
-    store().current()["rejected"].append(fid)
-    select("")
+    """Reject feature ``fid``."""
+    actions.reject(st.session_state, fid)
 
 
 def on_add_place(places: list) -> None:
     """Add the gazetteer match chosen in the "Matches" box."""
-    place = next(p for p in places if p.feature_id == st.session_state["add_choice"])
-    store().current()["added"].append(place_to_candidate(place))
-    select(place.feature_id)
+    chosen = st.session_state["add_choice"]
+    actions.add_place(st.session_state, next(p for p in places if p.feature_id == chosen))
 
 
 def on_add_at_click(click: dict) -> None:
     """Add a user-named place at the last map click."""
-    name = str(st.session_state.get("click_name", "")).strip()
-    if not name:
-        st.session_state["message"] = "Give the place a name to add it."
-        return
-    feature_id = f"user:{click['lat']:.4f},{click['lng']:.4f}"
-    store().current()["added"].append(
-        {
-            "feature_id": feature_id,
-            "name": name,
-            "kind": st.session_state.get("click_kind") or KINDS[0],
-            "country_code": None,
-            "lon": click["lng"],
-            "lat": click["lat"],
-            "source": "added by the user at a map click",
-        }
-    )
-    select(feature_id)
+    state = st.session_state
+    actions.add_at_click(state, click, str(state.get("click_name", "")), state.get("click_kind"))
 
 
 def on_clear_corrections() -> None:
@@ -260,7 +181,7 @@ def on_clear_corrections() -> None:
 
 def on_selected_box() -> None:
     """Take the feature chosen by hand in the "Selected feature" box."""
-    select(st.session_state["selected_box"])
+    actions.select(st.session_state, st.session_state["selected_box"])
 
 
 def show_message() -> None:
@@ -388,7 +309,7 @@ def take_click(click: dict | None, shown) -> None:
     st.session_state["last_click"] = click
     hit = nearest_feature(shown, click["lng"], click["lat"], max_km=CLICK_RADIUS_KM)
     if hit and hit != st.session_state["selected"]:
-        select(hit, rerun=True)
+        select_and_rerun(hit)
 
 
 def candidates_box(fid: str, alternatives: list[dict]) -> None:
@@ -438,7 +359,7 @@ def details_panel(sites, shown) -> None:
     """Show the selected feature: evidence, candidates, corrections, distances."""
     options = ["", *shown["feature_id"]]
     if st.session_state["selected"] not in options:
-        select("")
+        actions.select(st.session_state, "")
     st.session_state["selected_box"] = st.session_state["selected"]
     names = dict(zip(shown["feature_id"], shown["name"], strict=True))
     st.selectbox(
@@ -527,62 +448,28 @@ def table_panel(sites, shown) -> None:
         if rows and rows[0] < len(shown):
             chosen = shown.iloc[rows[0]]["feature_id"]
             if chosen != st.session_state["selected"]:
-                select(chosen, rerun=True)
+                select_and_rerun(chosen)
 
 
 def downloads_panel(
     source: Source, view: View, shown, visible: tuple[str, ...], counts: dict
 ) -> None:
-    """Download buttons: every file is built when its button is clicked, not on each rerun."""
+    """Draw the download buttons: every file is built when its button is clicked."""
     selected = st.session_state["selected"]
     has_selection = bool(selected) and selected in set(shown["feature_id"])
-    stem = f"{Path(source.articles[0][0]).stem if source.articles else 'newsmap'}"
+    stem = Path(source.articles[0][0]).stem if source.articles else "newsmap"
     stem = f"{stem}-{date.today():%Y%m%d}"
-    geo = "application/geo+json"
-    buttons = [
-        # label, callable run only on click, file suffix, mime, key
-        (
-            "GeoJSON (all layers)",
-            lambda: to_geojson(get_frames(source, view.unfiltered()).sites),
-            "-all.geojson",
-            geo,
-            "dl_all",
-        ),
-        ("GeoJSON (visible)", lambda: to_geojson(shown), "-visible.geojson", geo, "dl_visible"),
-        (
-            "GeoJSON (selected)",
-            lambda: selected_geojson(shown, selected),
-            "-selected.geojson",
-            geo,
-            "dl_selected",
-        ),
-        (
-            "GeoPackage",
-            lambda: to_gpkg_bytes(shown),
-            ".gpkg",
-            "application/geopackage+sqlite3",
-            "dl_gpkg",
-        ),
-        ("KML", lambda: to_kml(shown), ".kml", "application/vnd.google-earth.kml+xml", "dl_kml"),
-        ("CSV", lambda: to_csv(shown), ".csv", "text/csv", "dl_csv"),
-        (
-            "HTML map",
-            lambda: to_html(render_map(build_layers(shown), visible), title=stem),
-            ".html",
-            "text/html",
-            "dl_html",
-        ),
-    ]
-    for column, (label, data, suffix, mime, key) in zip(
-        st.columns(len(buttons)), buttons, strict=True
-    ):
+    files = downloads(
+        shown, lambda: get_frames(source, view.unfiltered()).sites, selected, visible, stem
+    )
+    for column, file in zip(st.columns(len(files)), files, strict=True):
         column.download_button(
-            label,
-            data,
-            file_name=f"{stem}{suffix}",
-            mime=mime,
-            key=key,
-            disabled=key == "dl_selected" and not has_selection,
+            file.label,
+            file.build,
+            file_name=f"{stem}{file.suffix}",
+            mime=file.mime,
+            key=file.key,
+            disabled=file.key == "dl_selected" and not has_selection,
             # A download changes nothing on the page: no rerun, so no flicker, and
             # the other buttons' files stay valid for the next click.
             on_click="ignore",
@@ -602,10 +489,11 @@ def main() -> None:
     st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
     init_state()
     get_geoparser()
-    source = current_source()
+    seed = st.session_state["seed"]
+    source = source_of(st.session_state, seed_text(seed) if seed else None)
     corrections = store().activate(source.key)
-    view = current_view(source)
-    visible = visible_layers()
+    view = view_of(st.session_state, source)
+    visible = visible_layers(st.session_state)
     try:
         frames = get_frames(source, view)
     except Exception as error:  # a last guard: the page must never show a traceback

@@ -19,8 +19,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from geodata.schema import LAYER_KEYS
@@ -33,6 +35,9 @@ __all__ = [
     "View",
     "correction_count",
     "default_state",
+    "source_of",
+    "view_of",
+    "visible_layers",
 ]
 
 #: The article filter's "no filter" choice.
@@ -186,6 +191,60 @@ class CorrectionStore:
     def as_json(self) -> str:
         """Return the active source's corrections as sorted JSON (part of :class:`View`)."""
         return json.dumps(self.current(), sort_keys=True)
+
+
+def source_of(state: Mapping[str, Any], sample_text: str | None) -> Source:
+    """Return the articles the state says to map: the uploads, else the text box.
+
+    Parameters
+    ----------
+    state : mapping
+        The session state (``articles``, ``text``, ``seed``, ``imported``).
+    sample_text : str or None
+        The text of the chosen sample (``seed``): the box's text is named after
+        the sample while it still holds it, else "pasted article".
+
+    Returns
+    -------
+    Source
+    """
+    if state["articles"]:
+        articles = tuple((a["name"], a["text"]) for a in state["articles"])
+    else:
+        is_sample = bool(state["seed"]) and state["text"] == sample_text
+        name = PurePath(state["seed"]).stem if is_sample else "pasted article"
+        articles = ((name, state["text"]),)
+    return Source(articles, state["imported"])
+
+
+def view_of(state: Mapping[str, Any], source: Source) -> View:
+    """Return the view the widgets describe, with every layer on (switches apply later).
+
+    Parameters
+    ----------
+    state : mapping
+        The session state (date, filters, ``corrections``).
+    source : Source
+        From :func:`source_of`.
+
+    Returns
+    -------
+    View
+    """
+    return View(
+        content_key=source.key,
+        article_date=state["article_date"] if state["use_date"] else None,
+        corrections_json=state["corrections"].as_json(),
+        article_filter=state["article_filter"] if len(source.articles) > 1 else ALL_ARTICLES,
+        kinds=tuple(state["kinds"]),
+        min_confidence=float(state["min_confidence"]),
+        query=state["name_query"],
+    )
+
+
+def visible_layers(state: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the keys of the layers switched on (``layer_<key>`` checkboxes)."""
+    return tuple(key for key in LAYER_KEYS if state[f"layer_{key}"])
 
 
 def default_state(seed_name: str, seed_text: str) -> dict[str, Any]:

@@ -21,11 +21,14 @@ from layers.app.analysis import filter_sites
 from layers.app.corrections import apply_corrections
 from layers.app.state import ALL_ARTICLES, Source, View
 from layers.catalog import build_layers
-from layers.files.export import read_geojson, to_geojson
+from layers.files.export import read_geojson, to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
+from layers.map.render import render_map
 
 __all__ = [
+    "Download",
     "ViewFrames",
     "compute_view",
+    "downloads",
     "extracted_sites",
     "imported_sites",
     "selected_geojson",
@@ -136,6 +139,79 @@ def shown_frames(frames: ViewFrames, visible: tuple[str, ...]) -> gpd.GeoDataFra
 def selected_geojson(shown: gpd.GeoDataFrame, selected: str) -> str:
     """GeoJSON of the selected feature (an empty FeatureCollection if it is not shown)."""
     return to_geojson(shown[shown["feature_id"] == selected])
+
+
+class Download(NamedTuple):
+    """One download button: its label, the file's builder (run on click), name and type."""
+
+    key: str
+    label: str
+    build: Callable[[], str | bytes]
+    suffix: str
+    mime: str
+
+
+def downloads(
+    shown: gpd.GeoDataFrame,
+    all_sites: Callable[[], gpd.GeoDataFrame],
+    selected: str,
+    visible: tuple[str, ...],
+    title: str,
+) -> list[Download]:
+    """Return the download buttons' files, each built only when its button is clicked.
+
+    Parameters
+    ----------
+    shown : GeoDataFrame
+        The features the map shows (filters and layer switches applied).
+    all_sites : callable
+        Returns every corrected feature (no kind, confidence or name filter).
+    selected : str
+        The selected feature's id ("" for none).
+    visible : tuple of str
+        Layer keys switched on (the HTML map's layers).
+    title : str
+        Title of the standalone HTML map.
+
+    Returns
+    -------
+    list of Download
+        GeoJSON (all, visible, selected), GeoPackage, KML, CSV, HTML.
+    """
+    geo = "application/geo+json"
+    return [
+        Download(
+            "dl_all", "GeoJSON (all layers)", lambda: to_geojson(all_sites()), "-all.geojson", geo
+        ),
+        Download(
+            "dl_visible", "GeoJSON (visible)", lambda: to_geojson(shown), "-visible.geojson", geo
+        ),
+        Download(
+            "dl_selected",
+            "GeoJSON (selected)",
+            lambda: selected_geojson(shown, selected),
+            "-selected.geojson",
+            geo,
+        ),
+        Download(
+            "dl_gpkg",
+            "GeoPackage",
+            lambda: to_gpkg_bytes(shown),
+            ".gpkg",
+            "application/geopackage+sqlite3",
+        ),
+        Download(
+            "dl_kml", "KML", lambda: to_kml(shown), ".kml", "application/vnd.google-earth.kml+xml"
+        ),
+        Download("dl_csv", "CSV", lambda: to_csv(shown), ".csv", "text/csv"),
+        Download(
+            "dl_html",
+            "HTML map",
+            lambda: to_html(render_map(build_layers(shown), visible), title=title),
+            ".html",
+            "text/html",
+        ),
+    ]
 
 
 def layer_counts(by_layer: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:

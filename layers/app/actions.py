@@ -1,0 +1,137 @@
+"""What the user's actions do to the app's state, without Streamlit.
+
+Each function takes the session state as a mutable mapping (Streamlit's
+``st.session_state`` or a plain dict in tests) and changes only the keys it
+names. ``dashboard.py`` binds them to widgets' ``on_change``/``on_click``;
+``selected`` is written here and by :func:`select` only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from typing import Any
+
+from geodata.schema import KINDS
+from layers.app.corrections import place_to_candidate
+from layers.app.state import CorrectionStore
+from layers.files.inputs import parse_uploads
+
+__all__ = [
+    "add_at_click",
+    "add_place",
+    "edit_feature",
+    "reject",
+    "repick",
+    "select",
+    "text_edited",
+    "uploads_changed",
+    "use_sample",
+]
+
+State = MutableMapping[str, Any]
+
+
+def select(state: State, feature_id: str) -> None:
+    """Select a feature ("" for none): the one writer of ``selected``."""
+    state["selected"] = feature_id
+
+
+def _corrections(state: State) -> dict[str, Any]:
+    store: CorrectionStore = state["corrections"]
+    return store.current()
+
+
+def use_sample(state: State, text: str) -> None:
+    """Show a sample article's ``text`` in the box; uploads and a saved map are put aside."""
+    state["text_before_upload"] = None
+    state["text"] = text
+    state["articles"] = []
+    state["imported"] = None
+
+
+def uploads_changed(state: State, files: list[tuple[str, bytes]]) -> None:
+    """Turn the uploaded files into articles or a saved map; keep what the box held.
+
+    Parameters
+    ----------
+    state : mutable mapping
+        The session state.
+    files : list of (str, bytes)
+        Name and content of every file in the uploader (empty: all removed, and
+        the box gets back the text it had before the first upload).
+    """
+    if not files:
+        state["articles"], state["imported"], state["upload_messages"] = [], None, []
+        if state["text_before_upload"] is not None:
+            state["text"] = state["text_before_upload"]
+        state["text_before_upload"] = None
+        return
+    if state["text_before_upload"] is None:
+        state["text_before_upload"] = state["text"]
+    articles, saved_map, problems = parse_uploads(files)
+    state["upload_messages"] = problems
+    if saved_map is not None:
+        state["imported"] = json.dumps(saved_map)
+    if articles:
+        state["articles"] = articles
+        state["text"] = articles[0]["text"]
+        if saved_map is None:
+            state["imported"] = None
+
+
+def text_edited(state: State) -> None:
+    """Map the box's text from now on (uploads put aside; corrections carried to it)."""
+    state["corrections"].edited()
+    state["text_before_upload"] = None  # the text typed now is the one to keep
+    state["articles"] = []
+    state["imported"] = None
+
+
+def repick(state: State, feature_id: str, candidate: dict[str, Any]) -> None:
+    """Replace a feature by another candidate for its mention, and select it."""
+    _corrections(state)["repicked"][feature_id] = candidate
+    select(state, candidate["feature_id"])
+
+
+def edit_feature(state: State, feature_id: str, name: str, kind: str | None) -> None:
+    """Rename a feature and/or change its kind; an empty name is refused with a message."""
+    edit: dict[str, str] = {"kind": kind} if kind else {}
+    if name.strip():
+        edit["name"] = name.strip()
+    else:
+        state["message"] = "A name cannot be empty: the name was kept."
+    edited = _corrections(state)["edited"]
+    edited[feature_id] = {**edited.get(feature_id, {}), **edit}
+
+
+def reject(state: State, feature_id: str) -> None:
+    """Reject a feature: it leaves the map, the table and every export."""
+    _corrections(state)["rejected"].append(feature_id)
+    select(state, "")
+
+
+def add_place(state: State, place: Any) -> None:
+    """Add a gazetteer place (a :class:`geodata.gazetteer.Place`) and select it."""
+    _corrections(state)["added"].append(place_to_candidate(place))
+    select(state, place.feature_id)
+
+
+def add_at_click(state: State, click: dict[str, float], name: str, kind: str | None) -> None:
+    """Add a place the user names at a map click (``{"lat", "lng"}`` in degrees)."""
+    if not name.strip():
+        state["message"] = "Give the place a name to add it."
+        return
+    feature_id = f"user:{click['lat']:.4f},{click['lng']:.4f}"
+    _corrections(state)["added"].append(
+        {
+            "feature_id": feature_id,
+            "name": name.strip(),
+            "kind": kind or KINDS[0],
+            "country_code": None,
+            "lon": click["lng"],
+            "lat": click["lat"],
+            "source": "added by the user at a map click",
+        }
+    )
+    select(state, feature_id)
