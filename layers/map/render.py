@@ -26,7 +26,7 @@ from geodata.gazetteer import DATA_DIR
 from geodata.geodesy import range_ring, representative_lonlat
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
 from layers.map.assets import DEFAULT_BASE_URL, use_local_assets
-from layers.map.controls import FetchedBasemap, FullscreenControl, MeasureControl, MiniMap
+from layers.map.controls import FullscreenControl, MeasureControl, MiniMap, NaturalEarthBasemap
 
 __all__ = [
     "BASEMAPS",
@@ -348,17 +348,10 @@ def _add_basemap(m: folium.Map, basemap: str, basemap_url: str | None) -> MacroE
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], control=False).add_to(m)
         return MiniMap(tile_url=url)
     if basemap_url:
-        m.add_child(FetchedBasemap(basemap_url, _BASEMAP_STYLE))
-        return MiniMap(land_source="window.__nmBasemap")
-    land = folium.GeoJson(
-        _basemap_data(),
-        name=BASEMAPS["naturalearth"],
-        style_function=lambda f: _BASEMAP_STYLE.get(f["properties"]["layer"], {}),
-        interactive=False,
-        control=False,
-        smooth_factor=1.5,
-    ).add_to(m)
-    return MiniMap(land_source=f"Promise.resolve({land.get_name()}.toGeoJSON())")
+        m.add_child(NaturalEarthBasemap(url=basemap_url, styles=_BASEMAP_STYLE))
+    else:
+        m.add_child(NaturalEarthBasemap(data=_basemap_data(), styles=_BASEMAP_STYLE))
+    return MiniMap()
 
 
 class _Legend(MacroElement):
