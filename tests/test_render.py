@@ -39,6 +39,7 @@ CONTROLS = {
     "L.control.nmFullscreen(": "nm-fullscreen",
     "L.control.nmMeasure(": "nm-measure",
     "L.control.nmMiniMap(": "nm-minimap",
+    "newsmap.addLegend(": "nm-legend",
 }
 
 
@@ -84,7 +85,6 @@ def test_seed_map_has_layers_features_bounds_and_only_local_assets(seed_sites):
     m = render_map(layers)
     m.get_root().render().encode("utf-8")  # no lone surrogates in the page
     page = _html(m)
-    assert "nm-legend" in page
     for call, box_class in CONTROLS.items():
         assert call in page
         assert f'"{box_class}"' in NEWSMAP_JS
@@ -274,15 +274,17 @@ def test_popup_has_no_event_line_without_an_event():
 def test_legend_is_a_group_of_its_own_with_escaped_counts():
     group = legend_group({"places": 3, "airports": 0, "countries": 2})
     html = render_base_map({}, legend=False).add_child(group).get_root().render()
-    assert "nm-legend" in html and "Cities and towns (3)" in html
+    assert "newsmap.addLegend(" in html and "Cities and towns (3)" in html
+    assert '"nm-legend"' in NEWSMAP_JS
     assert "(0)" not in html
     assert group.control is False
 
 
 def test_view_memory_is_keyed_per_article():
     html = render_base_map({}, view_memory_key="newsmap-view-abc").get_root().render()
-    assert '"newsmap-view-abc"' in html and "sessionStorage" in html
-    assert "sessionStorage" not in render_base_map({}).get_root().render()
+    assert "newsmap.rememberView(" in html and '{"key": "newsmap-view-abc"}' in html
+    assert "newsmap.rememberView(" not in render_base_map({}).get_root().render()
+    assert "window.sessionStorage.setItem(" in NEWSMAP_JS
 
 
 def test_template_syntax_in_data_is_never_run():

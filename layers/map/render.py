@@ -26,7 +26,13 @@ from geodata.gazetteer import DATA_DIR
 from geodata.geodesy import range_ring, representative_lonlat
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
 from layers.map.assets import DEFAULT_BASE_URL, use_local_assets
-from layers.map.controls import FullscreenControl, MeasureControl, MiniMap, NaturalEarthBasemap
+from layers.map.controls import (
+    FullscreenControl,
+    MeasureControl,
+    MiniMap,
+    NaturalEarthBasemap,
+    NewsmapElement,
+)
 
 __all__ = [
     "BASEMAPS",
@@ -302,15 +308,8 @@ def build_feature_group(
     return group
 
 
-_BIND_TOOLTIP_AND_POPUP = JsCode(
-    """
-    function (feature, layer) {
-        var p = feature.properties || {};
-        if (p.tooltip) { layer.bindTooltip(p.tooltip, {sticky: true}); }
-        if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 380}); }
-    }
-    """
-)
+#: Binds each feature's ``tooltip`` and ``popup`` properties (static/newsmap.js).
+_BIND_TOOLTIP_AND_POPUP = JsCode("newsmap.bindTooltipAndPopup")
 
 
 def _feature_style(kind: str, geom_type: str, color: str) -> dict[str, Any]:
@@ -354,7 +353,7 @@ def _add_basemap(m: folium.Map, basemap: str, basemap_url: str | None) -> MacroE
     return MiniMap()
 
 
-class _Legend(MacroElement):
+class _Legend(NewsmapElement):
     """The legend box, a Leaflet control that follows its FeatureGroup.
 
     It is a child of a FeatureGroup rather than of the map, so when the app sends
@@ -365,34 +364,7 @@ class _Legend(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var group = {{ this._parent.get_name() }};
-            var body = {{ this.body|tojson }};
-            var control = null;
-            function install(map) {
-                if (window.__newsmapLegend) { window.__newsmapLegend.remove(); }
-                control = L.control({position: "bottomright"});
-                control.onAdd = function () {
-                    var box = L.DomUtil.create("div", "nm-legend");
-                    box.style.cssText = "background:rgba(255,255,255,.92);padding:6px 9px;" +
-                        "border-radius:4px;font:12px/1.5 sans-serif;" +
-                        "box-shadow:0 1px 4px rgba(0,0,0,.3)";
-                    box.innerHTML = body;
-                    L.DomEvent.disableClickPropagation(box);
-                    return box;
-                };
-                control.addTo(map);
-                window.__newsmapLegend = control;
-            }
-            group.on("add", function (e) { install(e.target._map); });
-            group.on("remove", function () {
-                if (control && window.__newsmapLegend === control) {
-                    control.remove();
-                    window.__newsmapLegend = null;
-                }
-            });
-            if (group._map) { install(group._map); }
-        })();
+        newsmap.addLegend({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
@@ -400,7 +372,7 @@ class _Legend(MacroElement):
     def __init__(self, body: str) -> None:
         super().__init__()
         self._name = "Legend"
-        self.body = body
+        self.options = {"html": body}
 
 
 def legend_group(counts: Mapping[str, int]) -> folium.FeatureGroup:
@@ -422,7 +394,7 @@ def legend_group(counts: Mapping[str, int]) -> folium.FeatureGroup:
     return group
 
 
-class _ViewMemory(MacroElement):
+class _ViewMemory(NewsmapElement):
     """Keep the map's centre and zoom in the browser's sessionStorage under a key.
 
     A map drawn again under the same key (another basemap for the same article)
@@ -432,38 +404,7 @@ class _ViewMemory(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var key = {{ this.storage_key|tojson }};
-            var saved = null;
-            try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); }
-            catch (e) { saved = null; }
-            if (!(saved && isFinite(saved.lat) && isFinite(saved.lng) && isFinite(saved.zoom))) {
-                saved = null;
-            }
-            function remember() {
-                var c = map.getCenter();
-                try {
-                    window.sessionStorage.setItem(
-                        key, JSON.stringify({lat: c.lat, lng: c.lng, zoom: map.getZoom()}));
-                } catch (e) { /* storage unavailable: the view is simply not kept */ }
-            }
-            // The page's fitBounds (earlier in this script) animates: it ends after this
-            // script has run. Restore the reader's view when that fit has ended (or
-            // after 1 s if nothing moves), and record nothing before.
-            var restoring = saved !== null;
-            map.on("moveend", function () { if (!restoring) { remember(); } });
-            if (restoring) {
-                var restore = function () {
-                    if (!restoring) { return; }
-                    map.setView([saved.lat, saved.lng], saved.zoom, {animate: false});
-                    restoring = false;
-                    remember();
-                };
-                map.once("moveend", function () { setTimeout(restore, 0); });
-                setTimeout(restore, 1000);
-            }
-        })();
+        newsmap.rememberView({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
@@ -471,7 +412,7 @@ class _ViewMemory(MacroElement):
     def __init__(self, storage_key: str) -> None:
         super().__init__()
         self._name = "ViewMemory"
-        self.storage_key = storage_key
+        self.options = {"key": storage_key}
 
 
 def legend_html(counts: Mapping[str, int]) -> str:

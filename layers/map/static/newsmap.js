@@ -9,6 +9,9 @@
  *   L.control.nmMeasure(options)        click points to measure a path (km)
  *   L.control.nmMiniMap(options)        an overview map outlining the main view
  *   newsmap.addBasemap(map, options)    the Natural Earth basemap (inline or fetched)
+ *   newsmap.addLegend(group, options)   the legend box, shown with its feature group
+ *   newsmap.rememberView(map, options)  keep the reader's view in sessionStorage
+ *   newsmap.bindTooltipAndPopup         a GeoJSON onEachFeature function
  *
  * Their look is in newsmap.css.
  */
@@ -319,8 +322,122 @@
     return map.nmBasemap;
   }
 
+  /**
+   * Show a legend control (bottom right) while its feature group is on a map.
+   *
+   * The legend belongs to a feature group rather than to the map, so when the
+   * app sends new feature groups (after a filter or a correction) the legend is
+   * replaced with them instead of keeping the counts of the map's first drawing.
+   * One legend is shown at a time: the newest replaces any other.
+   * options.html is the legend's body, escaped HTML.
+   */
+  function addLegend(group, options) {
+    let control = null;
+
+    function install(map) {
+      if (newsmap.legend) {
+        newsmap.legend.remove();
+      }
+      control = L.control({ position: "bottomright" });
+      control.onAdd = function () {
+        const box = L.DomUtil.create("div", "nm-legend");
+        box.innerHTML = options.html;
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+      };
+      control.addTo(map);
+      newsmap.legend = control;
+    }
+
+    group.on("add", function (e) {
+      install(e.target._map);
+    });
+    group.on("remove", function () {
+      if (control && newsmap.legend === control) {
+        control.remove();
+        newsmap.legend = null;
+      }
+    });
+    if (group._map) {
+      install(group._map);
+    }
+  }
+
+  /**
+   * Keep the map's centre and zoom in the browser's sessionStorage under
+   * options.key: a map drawn again under the same key (another basemap for the
+   * same article) opens where the reader left it instead of at the fitted view.
+   */
+  function rememberView(map, options) {
+    const key = options.key;
+    let saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(key) || "null");
+    } catch {
+      saved = null;
+    }
+    if (!(saved && isFinite(saved.lat) && isFinite(saved.lng) && isFinite(saved.zoom))) {
+      saved = null;
+    }
+
+    function remember() {
+      const c = map.getCenter();
+      try {
+        window.sessionStorage.setItem(
+          key,
+          JSON.stringify({ lat: c.lat, lng: c.lng, zoom: map.getZoom() }),
+        );
+      } catch {
+        // storage unavailable: the view is simply not kept
+      }
+    }
+
+    // The page's fitBounds (earlier in the map script) animates: it ends after
+    // this has run. Restore the reader's view when that fit has ended (or after
+    // 1 s if nothing moves), and record nothing before.
+    let restoring = saved !== null;
+    map.on("moveend", function () {
+      if (!restoring) {
+        remember();
+      }
+    });
+    if (restoring) {
+      const restore = function () {
+        if (!restoring) {
+          return;
+        }
+        map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
+        restoring = false;
+        remember();
+      };
+      map.once("moveend", function () {
+        setTimeout(restore, 0);
+      });
+      setTimeout(restore, 1000);
+    }
+  }
+
+  /**
+   * GeoJSON onEachFeature: bind the tooltip and popup carried in the feature's
+   * properties (escaped HTML, built on the server).
+   */
+  function bindTooltipAndPopup(feature, layer) {
+    const p = feature.properties || {};
+    if (p.tooltip) {
+      layer.bindTooltip(p.tooltip, { sticky: true });
+    }
+    if (p.popup) {
+      layer.bindPopup(p.popup, { maxWidth: 380 });
+    }
+  }
+
   const newsmap = {
     addBasemap: addBasemap,
+    addLegend: addLegend,
+    rememberView: rememberView,
+    bindTooltipAndPopup: bindTooltipAndPopup,
+    /** The legend control on show (see addLegend). */
+    legend: null,
   };
   window.newsmap = newsmap;
 })(window, window.L);
