@@ -212,3 +212,11 @@ def test_measuring_over_a_feature_adds_points_not_a_selection(map_page) -> None:
     assert popups.count() == 0
     assert errors == []
     assert external == []
+
+
+def test_the_sea_has_the_apps_colour(map_page) -> None:
+    # newsmap.css loads after leaflet.css, in the app and in the standalone page alike
+    page, name, _external, errors = map_page
+    colour = page.evaluate(f"getComputedStyle({name}.getContainer()).backgroundColor")
+    assert colour == "rgb(219, 232, 243)"  # #dbe8f3, not Leaflet's grey #ddd
+    assert errors == []

@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
@@ -72,7 +72,6 @@ _BASEMAP_STYLE = {
     "river": {"color": "#8fb4d9", "weight": 1.0, "fill": False},
     "border": {"color": "#8d8470", "weight": 0.8, "dashArray": "4 3", "fill": False},
 }
-_SEA_COLOUR = "#dbe8f3"
 MIN_SPAN_DEG = 0.5
 MAX_ZOOM = 18
 _POINT_RADIUS = {"populated_place": 6, "admin_area": 7, "incident": 8}
@@ -533,12 +532,6 @@ def render_base_map(
         height=height,
         world_copy_jump=True,
         max_zoom=MAX_ZOOM,
-    )
-    m.get_root().header.add_child(  # type: ignore[attr-defined]
-        Element(
-            f"<style>.leaflet-container{{background:{_SEA_COLOUR};}}"
-            ".leaflet-control-layers{font:12px/1.4 sans-serif;}</style>"
-        )
     )
     minimap = _add_basemap(m, basemap, basemap_url)
     _fit_bounds(m, layers)
