@@ -285,6 +285,18 @@
   };
 
   /**
+   * Put a group's layers under every other layer of their panes, in their order.
+   * (FeatureGroup.bringToBack sends each layer to the back in turn, which reverses
+   * them: the land would cover the lakes, rivers and borders drawn after it.)
+   */
+  function toBack(group) {
+    const layers = group.getLayers();
+    for (let i = layers.length - 1; i >= 0; i--) {
+      layers[i].bringToBack();
+    }
+  }
+
+  /**
    * Draw the Natural Earth basemap under everything else on the map.
    *
    * options.data is the GeoJSON itself (a standalone page), or options.url where
@@ -313,7 +325,7 @@
         return response.json();
       });
       map.nmBasemap.then(function (geojson) {
-        draw(geojson).bringToBack();
+        toBack(draw(geojson));
       });
     } else {
       draw(options.data); // before any feature layer: under them
