@@ -331,8 +331,13 @@ def test_map_drawn_offline_with_local_leaflet(browser_page: BrowserPage) -> None
     local_paths = {urlsplit(u).path for u in browser_page.requests}
     assert "/app/static/vendor/leaflet/leaflet.js" in local_paths
     assert "/app/static/vendor/leaflet/leaflet.css" in local_paths
+    # the map's own code, from the app's static folder too
+    assert "/app/static/vendor/newsmap/newsmap.js" in local_paths
+    assert "/app/static/vendor/newsmap/newsmap.css" in local_paths
     # the offline basemap (non-interactive land paths) is drawn under the features
     assert frame.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)").count() > 100
+    # ... in its own order: lakes, rivers and borders over the land
+    assert drawing_order(frame, "window.map") == ["land", "lake", "river", "border", "feature"]
     assert "Cities and towns" in legend_text(page)
     # layers are switched in the sidebar only: no second, unsynchronised switch in the map
     assert frame.locator(".leaflet-control-layers").count() == 0
@@ -427,6 +432,27 @@ def map_zoom(page: Page) -> int | None:
     if frame is None or not frame.evaluate("typeof window.map === 'object' && window.map"):
         return None
     return int(frame.evaluate("window.map.getZoom()"))
+
+
+def drawing_order(frame: Frame | Page, map_js: str) -> list[str]:
+    """Layers of the map's overlay pane, bottom to top, runs of one layer counted once.
+
+    Basemap paths are named by their stroke colour (``render._BASEMAP_STYLE``),
+    features are "feature".
+    """
+    from layers.map.render import _BASEMAP_STYLE
+
+    by_colour = {style["color"]: layer for layer, style in _BASEMAP_STYLE.items()}
+    strokes = frame.evaluate(
+        f"""() => [...{map_js}.getPanes().overlayPane.querySelectorAll('path')].map(p =>
+            p.classList.contains('leaflet-interactive') ? 'feature' : p.getAttribute('stroke'))"""
+    )
+    order: list[str] = []
+    for stroke in strokes:
+        layer = by_colour.get(stroke, stroke)
+        if not order or order[-1] != layer:
+            order.append(layer)
+    return order
 
 
 def selected_feature_label(page: Page) -> str:

@@ -22,7 +22,7 @@ from shapely.geometry import box
 from layers.files.export import to_html
 from layers.map.render import render_map
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, drawing_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -212,3 +212,17 @@ def test_measuring_over_a_feature_adds_points_not_a_selection(map_page) -> None:
     assert popups.count() == 0
     assert errors == []
     assert external == []
+
+
+def test_the_sea_has_the_apps_colour(map_page) -> None:
+    # newsmap.css loads after leaflet.css, in the app and in the standalone page alike
+    page, name, _external, errors = map_page
+    colour = page.evaluate(f"getComputedStyle({name}.getContainer()).backgroundColor")
+    assert colour == "rgb(219, 232, 243)"  # #dbe8f3, not Leaflet's grey #ddd
+    assert errors == []
+
+
+def test_the_basemap_keeps_its_order_under_the_features(map_page) -> None:
+    page, name, _external, errors = map_page
+    assert drawing_order(page, name) == ["land", "lake", "river", "border", "feature"]
+    assert errors == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 import pandas as pd
@@ -11,6 +12,7 @@ from shapely.geometry import LineString, Point
 
 from geodata.schema import KINDS, layer_for_kind
 from layers.catalog import LAYER_BY_KEY, LAYERS, build_layers
+from layers.map.assets import OWN_STATIC_DIR, asset_url
 from layers.map.render import (
     build_feature_group,
     legend_group,
@@ -27,6 +29,18 @@ from .cases import HOSTILE_HTML
 
 def _html(m) -> str:
     return re.sub(r"\s+", " ", m.get_root().render())
+
+
+#: The map's own code, which the page loads (static/newsmap.js).
+NEWSMAP_JS = (OWN_STATIC_DIR / "newsmap.js").read_text(encoding="utf-8")
+NEWSMAP_CSS = (OWN_STATIC_DIR / "newsmap.css").read_text(encoding="utf-8")
+#: Each control: the call in the page, and the class its box gets from newsmap.js.
+CONTROLS = {
+    "L.control.nmFullscreen(": "nm-fullscreen",
+    "L.control.nmMeasure(": "nm-measure",
+    "L.control.nmMiniMap(": "nm-minimap",
+    "newsmap.addLegend(": "nm-legend",
+}
 
 
 def _frame(rows, crs="EPSG:4326"):
@@ -71,8 +85,11 @@ def test_seed_map_has_layers_features_bounds_and_only_local_assets(seed_sites):
     m = render_map(layers)
     m.get_root().render().encode("utf-8")  # no lone surrogates in the page
     page = _html(m)
-    for control in ("nm-fullscreen", "nm-measure", "nm-minimap", "nm-legend"):
-        assert control in page
+    for call, box_class in CONTROLS.items():
+        assert call in page
+        assert f'"{box_class}"' in NEWSMAP_JS
+    assert f'<script src="{asset_url("newsmap_js")}">' in page
+    assert f'<link rel="stylesheet" href="{asset_url("newsmap_css")}"/>' in page
     for layer in LAYERS:
         count = len(layers[layer.key])
         if count:
@@ -83,8 +100,8 @@ def test_seed_map_has_layers_features_bounds_and_only_local_assets(seed_sites):
     assert "L.CircleMarker(" in page
     assert "fitBounds" in page
     urls = re.findall(r'(?:src|href)="([^"]+)"', page)
-    scripts = [u for u in urls if u.endswith((".js", ".css"))]
-    assert scripts and all(u.startswith("/app/static/vendor/") for u in scripts)
+    scripts = [u for u in urls if urlsplit(u).path.endswith((".js", ".css"))]
+    assert len(scripts) == 5 and all(u.startswith("/app/static/vendor/") for u in scripts)
     assert "cdn.jsdelivr" not in page and "code.jquery.com" not in page
 
 
@@ -162,6 +179,39 @@ def test_standalone_html_inlines_leaflet(seed_sites):
     assert '"feature_id": "geonames:95446"' in page and "Leaflet" in page
 
 
+def test_export_inlines_the_map_code_and_the_app_map_loads_it_locally(seed_sites, tmp_path):
+    from layers.files.export import to_html
+    from layers.map.assets import BASEMAP_URL, install_static, is_local_url
+
+    layers = build_layers(seed_sites)
+    # The standalone page carries newsmap.js and newsmap.css, once, and no URL of the app.
+    page = to_html(render_map(layers))
+    assert "/app/static" not in page
+    assert page.count("L.Control.NmMeasure = L.Control.extend(") == 1
+    assert "function addBasemap(map, options)" in page
+    assert page.count(".leaflet-container.nm-measuring {") == 1
+    assert f"<script>{NEWSMAP_JS}</script>" in page and f"<style>{NEWSMAP_CSS}</style>" in page
+    # The app's map (as dashboard.map_panel draws it) loads them by a local URL:
+    # the map script calls the code but does not carry it.
+    js, css = asset_url("newsmap_js"), asset_url("newsmap_css")
+    assert is_local_url(js) and urlsplit(js).path == "/app/static/vendor/newsmap/newsmap.js"
+    assert is_local_url(css) and urlsplit(css).path == "/app/static/vendor/newsmap/newsmap.css"
+    base = render_base_map(
+        layers, basemap_url=BASEMAP_URL, legend=False, view_memory_key="newsmap-view-x"
+    )
+    assert ("newsmap_js", js) in base.default_js  # what streamlit-folium loads first
+    assert ("newsmap_css", css) in base.default_css
+    html = base.get_root().render()
+    assert html.count(f'<script src="{js}"></script>') == 1
+    assert "L.control.nmMeasure(" in html and "L.Control.extend(" not in html
+    # ... which is where install_static puts them
+    vendor = install_static(tmp_path)
+    for url, name in ((js, "newsmap.js"), (css, "newsmap.css")):
+        served = tmp_path / urlsplit(url).path.removeprefix("/app/static/")
+        assert served == vendor / "newsmap" / name
+        assert served.read_bytes() == (OWN_STATIC_DIR / name).read_bytes()
+
+
 def test_a_single_place_gets_a_finite_view():
     frame = _frame([_site("Baghdad", "populated_place", Point(44.40088, 33.34058))])
     page = _html(render_map({"places": frame}))
@@ -224,15 +274,17 @@ def test_popup_has_no_event_line_without_an_event():
 def test_legend_is_a_group_of_its_own_with_escaped_counts():
     group = legend_group({"places": 3, "airports": 0, "countries": 2})
     html = render_base_map({}, legend=False).add_child(group).get_root().render()
-    assert "nm-legend" in html and "Cities and towns (3)" in html
+    assert "newsmap.addLegend(" in html and "Cities and towns (3)" in html
+    assert '"nm-legend"' in NEWSMAP_JS
     assert "(0)" not in html
     assert group.control is False
 
 
 def test_view_memory_is_keyed_per_article():
     html = render_base_map({}, view_memory_key="newsmap-view-abc").get_root().render()
-    assert '"newsmap-view-abc"' in html and "sessionStorage" in html
-    assert "sessionStorage" not in render_base_map({}).get_root().render()
+    assert "newsmap.rememberView(" in html and '{"key": "newsmap-view-abc"}' in html
+    assert "newsmap.rememberView(" not in render_base_map({}).get_root().render()
+    assert "window.sessionStorage.setItem(" in NEWSMAP_JS
 
 
 def test_template_syntax_in_data_is_never_run():

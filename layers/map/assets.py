@@ -2,25 +2,29 @@
 
 Folium points Leaflet, jQuery, Bootstrap and Font Awesome at public CDNs; with no network the
 map stays blank. The map uses Leaflet core only (circle markers, polylines,
-GeoJSON, the layer and scale controls), so it needs just these, which the XStatic
-packages on PyPI carry:
+GeoJSON, the layer and scale controls) and its own controls, so it needs just these,
+which the XStatic packages on PyPI and this package carry:
 
 ==============  ==========================  =====================================
 asset           package                     file
 ==============  ==========================  =====================================
 Leaflet 1.9.3   ``xstatic-leaflet``         ``leaflet.js``, ``leaflet.css``, images
 jQuery 3.7.1    ``xstatic-jquery``          ``jquery.min.js``
+map controls    ``layers.map``              ``static/newsmap.js``, ``static/newsmap.css``
 ==============  ==========================  =====================================
 
 :func:`install_static` copies them under ``static/vendor/`` next to the app (Streamlit
 serves that folder at ``/app/static/`` when ``server.enableStaticServing`` is on);
-:func:`use_local_assets` points a map's ``default_js``/``default_css`` there;
-:func:`inline_assets` inlines them in a standalone HTML export.
+:func:`use_local_assets` points a map's ``default_js``/``default_css`` there (the
+URLs of this package's own files carry a digest of their content, so a browser never
+runs a cached copy of an older version); :func:`inline_assets` inlines them in a
+standalone HTML export.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -35,6 +39,7 @@ from geodata.gazetteer import DATA_DIR
 __all__ = [
     "BASEMAP_URL",
     "DEFAULT_BASE_URL",
+    "asset_url",
     "inline_assets",
     "install_static",
     "is_local_url",
@@ -49,21 +54,33 @@ BASEMAP_TARGET = "naturalearth/basemap.geojson"
 BASEMAP_URL = f"{DEFAULT_BASE_URL}/{BASEMAP_TARGET}"
 
 
+#: This package's own map code (the controls of :mod:`layers.map.controls`).
+OWN = "newsmap"
+OWN_STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
 def _package_dirs() -> dict[str, Path]:
     from xstatic.pkg import jquery, leaflet
 
     return {
         "leaflet": Path(leaflet.BASE_DIR),
         "jquery": Path(jquery.BASE_DIR),
+        OWN: OWN_STATIC_DIR,
     }
 
 
-#: (kind, name, package, relative path inside the package, path under vendor/)
+#: (kind, name, package, relative path inside the package, path under vendor/), in
+#: loading order: newsmap.js extends Leaflet, newsmap.css outranks leaflet.css.
 _ASSETS: tuple[tuple[str, str, str, str, str], ...] = (
     ("js", "leaflet", "leaflet", "leaflet.js", "leaflet/leaflet.js"),
     ("js", "jquery", "jquery", "jquery.min.js", "jquery/jquery.min.js"),
+    ("js", "newsmap_js", OWN, "newsmap.js", "newsmap/newsmap.js"),
     ("css", "leaflet_css", "leaflet", "leaflet.css", "leaflet/leaflet.css"),
+    ("css", "newsmap_css", OWN, "newsmap.css", "newsmap/newsmap.css"),
 )
+_ASSET_BY_NAME = {
+    name: (package, relative, target) for _k, name, package, relative, target in _ASSETS
+}
 _TREES: tuple[tuple[str, str, str], ...] = (("leaflet", "images", "leaflet/images"),)
 
 
@@ -90,7 +107,7 @@ def install_static(static_dir: str | Path) -> Path:
     for _kind, _name, package, relative, target in _ASSETS:
         destination = vendor / target
         source = dirs[package] / relative
-        if not destination.exists() or destination.stat().st_size != source.stat().st_size:
+        if not destination.exists() or destination.read_bytes() != source.read_bytes():
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, destination)
     for package, relative, target in _TREES:
@@ -104,13 +121,48 @@ def install_static(static_dir: str | Path) -> Path:
     return vendor
 
 
+def asset_url(name: str, base_url: str = DEFAULT_BASE_URL) -> str:
+    """Return the URL of a map asset served by :func:`install_static`.
+
+    Parameters
+    ----------
+    name : str
+        The asset's name: ``"leaflet"``, ``"jquery"``, ``"leaflet_css"``,
+        ``"newsmap_js"`` or ``"newsmap_css"``.
+    base_url : str, default "/app/static/vendor"
+        URL prefix under which :func:`install_static` put the files.
+
+    Returns
+    -------
+    str
+        For this package's own files, with ``?v=`` and a digest of the content:
+        they change with the app, and a new version gets a new URL.
+
+    Examples
+    --------
+    >>> asset_url("leaflet")
+    '/app/static/vendor/leaflet/leaflet.js'
+    """
+    package, relative, target = _ASSET_BY_NAME[name]
+    url = f"{base_url}/{target}"
+    if package == OWN:
+        url += f"?v={_digest(package, relative)}"
+    return url
+
+
 def use_local_assets(m: folium.Map, base_url: str = DEFAULT_BASE_URL) -> folium.Map:
     """Point every script and stylesheet of ``m`` at locally served copies.
+
+    The map itself loads all of them (Leaflet, jQuery and newsmap's controls),
+    so the feature groups that the app sends beside the map can call newsmap's
+    code too. Children that name one of these assets (``default_js`` or
+    ``default_css`` entries such as ``("newsmap_js", url)``) are pointed at the
+    same URL.
 
     Parameters
     ----------
     m : folium.Map
-        The map; its children must use only Leaflet core (no plugin assets).
+        The map; its children must use only Leaflet core and these assets.
     base_url : str, default "/app/static/vendor"
         URL prefix under which :func:`install_static` put the files.
 
@@ -125,19 +177,25 @@ def use_local_assets(m: folium.Map, base_url: str = DEFAULT_BASE_URL) -> folium.
         If a child element asks for a script or stylesheet that no installed
         package provides (it would be fetched from the network).
     """
-    m.default_js = [(n, f"{base_url}/{t}") for k, n, _p, _r, t in _ASSETS if k == "js"]
-    m.default_css = [(n, f"{base_url}/{t}") for k, n, _p, _r, t in _ASSETS if k == "css"]
+    m.default_js = [(n, asset_url(n, base_url)) for k, n, *_ in _ASSETS if k == "js"]
+    m.default_css = [(n, asset_url(n, base_url)) for k, n, *_ in _ASSETS if k == "css"]
     for element in _walk(m):
         if element is m:
             continue
-        for _name, url in [
-            *getattr(element, "default_js", []),
-            *getattr(element, "default_css", []),
-        ]:
-            if not is_local_url(url):
-                raise ValueError(
-                    f"{type(element).__name__} loads {url}, which is not served locally"
-                )
+        for attribute in ("default_js", "default_css"):
+            links = getattr(element, attribute, None)
+            if not links:
+                continue
+            links = [
+                (name, asset_url(name, base_url) if name in _ASSET_BY_NAME else url)
+                for name, url in links
+            ]
+            setattr(element, attribute, links)  # on the instance: the class keeps its own
+            for _name, url in links:
+                if not is_local_url(url):
+                    raise ValueError(
+                        f"{type(element).__name__} loads {url}, which is not served locally"
+                    )
     return m
 
 
@@ -163,6 +221,11 @@ def is_local_url(url: str) -> bool:
 @lru_cache(maxsize=8)
 def _file_text(package: str, relative: str) -> str:
     return (_package_dirs()[package] / relative).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=8)
+def _digest(package: str, relative: str) -> str:
+    return hashlib.sha256((_package_dirs()[package] / relative).read_bytes()).hexdigest()[:12]
 
 
 def _inline_css_urls(css: str, folder: Path) -> str:
@@ -209,8 +272,8 @@ def inline_assets(html: str, base_url: str = DEFAULT_BASE_URL) -> str:
         data URIs), so it opens offline from a file.
     """
     dirs = _package_dirs()
-    for kind, _name, package, relative, target in _ASSETS:
-        url = f"{base_url}/{target}"
+    for kind, name, package, relative, _target in _ASSETS:
+        url = asset_url(name, base_url)
         if kind == "js":
             body = _file_text(package, relative).replace("</script", "<\\/script")
             pattern = re.compile(r'<script[^>]*src="' + re.escape(url) + r'"[^>]*>\s*</script>')

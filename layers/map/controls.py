@@ -8,79 +8,49 @@ three controls do the same jobs with Leaflet core only:
 - :class:`MeasureControl`: click points to measure a path (great-circle km,
   Leaflet's ``map.distance``: spherical, mean Earth radius 6,371 km);
 - :class:`MiniMap`: an overview map with the main view's outline, drawn from the
-  Natural Earth land layer already on the map (or from the same tiles).
+  Natural Earth land of the map's basemap (or from the same tiles).
+
+Their code is ``static/newsmap.js`` (and its look ``static/newsmap.css``), loaded
+once per page the way folium's plugins load theirs (``default_js``): served by the
+app, inlined in the HTML export (see :mod:`layers.map.assets`). Each element here
+is options and a call; the options reach the page JSON-encoded (``tojson``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-__all__ = ["FetchedBasemap", "FullscreenControl", "MeasureControl", "MiniMap"]
+from layers.map.assets import asset_url
 
-_BUTTON_STYLE = (
-    "width:30px;height:30px;line-height:30px;text-align:center;font:16px sans-serif;"
-    "background:#fff;cursor:pointer;display:block;color:#333;text-decoration:none"
-)
-
-# Button icons are inline SVG drawn in ``currentColor``: a text glyph (U+26F6, the
-# ruler emoji) shows as an empty box where no installed font has it.
-_ICON_ATTRS = (
-    'xmlns="http://www.w3.org/2000/svg" width="18" height="18" viewBox="0 0 18 18" '
-    'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" '
-    'stroke-linejoin="round" aria-hidden="true" focusable="false" '
-    'style="display:block;margin:6px auto;pointer-events:none"'
-)
-#: Four corner brackets.
-_FULLSCREEN_ICON = (
-    f'<svg {_ICON_ATTRS}><path d="M2 6.5V2h4.5M11.5 2H16v4.5M16 11.5V16h-4.5M6.5 16H2v-4.5"/></svg>'
-)
-#: A ruler laid diagonally, with tick marks.
-_MEASURE_ICON = (
-    f'<svg {_ICON_ATTRS}><g transform="rotate(-45 9 9)"><rect x="0.5" y="5.5" width="17" '
-    'height="7" rx="1"/><path d="M4 5.5v3M7 5.5v2M10 5.5v3M13 5.5v2" stroke-width="1.5"/>'
-    "</g></svg>"
-)
-#: While measuring, the map container has the class ``nm-measuring``: the
-#: features drawn on the main map (paths and markers in its panes, not the
-#: overview map inside the controls) let clicks through to the map.
-_MEASURE_CSS = (
-    ".leaflet-container.nm-measuring{cursor:crosshair}"
-    ".leaflet-container.nm-measuring>.leaflet-map-pane .leaflet-interactive"
-    "{pointer-events:none!important}"
-)
+__all__ = [
+    "FullscreenControl",
+    "MeasureControl",
+    "MiniMap",
+    "NaturalEarthBasemap",
+    "NewsmapElement",
+]
 
 
-class FullscreenControl(MacroElement):
+class NewsmapElement(JSCSSMixin, MacroElement):
+    """An element whose script calls ``static/newsmap.js``, which it loads once per page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default_js = [("newsmap_js", asset_url("newsmap_js"))]
+        self.default_css = [("newsmap_css", asset_url("newsmap_css"))]
+
+
+class FullscreenControl(NewsmapElement):
     """A button (top left) that toggles the browser's full-screen mode for the map."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function(map){
-          var Control = L.Control.extend({
-            options: {position: 'topleft'},
-            onAdd: function() {
-              var box = L.DomUtil.create('div', 'leaflet-bar nm-fullscreen');
-              var a = L.DomUtil.create('a', '', box);
-              a.href = '#'; a.title = 'Full screen'; a.setAttribute('role', 'button');
-              a.setAttribute('aria-label', 'Full screen');
-              a.setAttribute('style', {{ this.style|tojson }});
-              a.innerHTML = {{ this.icon|tojson }};
-              L.DomEvent.on(a, 'click', function(e) {
-                L.DomEvent.stop(e);
-                var node = map.getContainer();
-                if (document.fullscreenElement) { document.exitFullscreen(); }
-                else if (node.requestFullscreen) { node.requestFullscreen(); }
-              });
-              document.addEventListener('fullscreenchange', function() {
-                map.invalidateSize();
-              });
-              return box;
-            }
-          });
-          new Control().addTo(map);
-        })({{ this._parent.get_name() }});
+        L.control.nmFullscreen({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -88,11 +58,10 @@ class FullscreenControl(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "FullscreenControl"
-        self.style = _BUTTON_STYLE
-        self.icon = _FULLSCREEN_ICON
+        self.options = {"position": "topleft", "title": "Full screen"}
 
 
-class MeasureControl(MacroElement):
+class MeasureControl(NewsmapElement):
     """A ruler button: while on, each click adds a vertex; the total is shown in km.
 
     While measuring, a click on the map only adds a point: the features under it
@@ -105,76 +74,7 @@ class MeasureControl(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function(map){
-          var active = false, points = [], line = null, label = null, button = null;
-          var container = map.getContainer();
-          var doc = container.ownerDocument;
-          if (!doc.getElementById('nm-measure-css')) {
-            var css = doc.createElement('style');
-            css.id = 'nm-measure-css';
-            css.textContent = {{ this.css|tojson }};
-            doc.head.appendChild(css);
-          }
-          function total() {
-            var km = 0;
-            for (var i = 1; i < points.length; i++) { km += map.distance(points[i-1], points[i]) / 1000; }
-            return km;
-          }
-          function reset() {
-            points = [];
-            if (line) { map.removeLayer(line); line = null; }
-          }
-          function addPoint(latlng) {
-            points.push(latlng);
-            if (!line) { line = L.polyline(points, {color: '#222', weight: 2, dashArray: '4 4', interactive: false}).addTo(map); }
-            else { line.setLatLngs(points); }
-            label.textContent = total().toFixed(1) + ' km';
-          }
-          function setActive(on) {
-            active = on; reset();
-            button.style.background = active ? '#ffe9a8' : '#fff';
-            button.setAttribute('aria-pressed', active ? 'true' : 'false');
-            label.style.display = active ? 'block' : 'none';
-            label.textContent = active ? 'click points' : '';
-            if (active) { L.DomUtil.addClass(container, 'nm-measuring'); map.closePopup(); }
-            else { L.DomUtil.removeClass(container, 'nm-measuring'); }
-          }
-          function inControls(el) {
-            for (; el && el !== container; el = el.parentNode) {
-              if (el.classList && el.classList.contains('leaflet-control-container')) { return true; }
-            }
-            return false;
-          }
-          var Control = L.Control.extend({
-            options: {position: 'topleft'},
-            onAdd: function() {
-              var box = L.DomUtil.create('div', 'leaflet-bar nm-measure');
-              var a = button = L.DomUtil.create('a', '', box);
-              a.href = '#'; a.title = 'Measure a distance (click points; click the ruler to stop)';
-              a.setAttribute('role', 'button');
-              a.setAttribute('aria-label', a.title);
-              a.setAttribute('aria-pressed', 'false');
-              a.setAttribute('style', {{ this.style|tojson }});
-              a.innerHTML = {{ this.icon|tojson }};
-              label = L.DomUtil.create('div', 'nm-measure-total', box);
-              label.setAttribute('style', 'display:none;background:#fff;padding:2px 6px;font:12px sans-serif;white-space:nowrap');
-              L.DomEvent.on(a, 'click', function(e) {
-                L.DomEvent.stop(e);
-                setActive(!active);
-              });
-              return box;
-            }
-          });
-          new Control().addTo(map);
-          // Capture phase on the container: runs before Leaflet sees the click.
-          container.addEventListener('click', function(e) {
-            if (!active || inControls(e.target)) { return; }
-            e.stopImmediatePropagation();  // also when the container itself is the target
-            if ((map.dragging && map.dragging.moved()) || (map.boxZoom && map.boxZoom.moved())) { return; }
-            addPoint(map.mouseEventToLatLng(e));
-          }, true);
-          map.on('popupopen', function(e) { if (active) { map.closePopup(e.popup); } });
-        })({{ this._parent.get_name() }});
+        L.control.nmMeasure({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -182,20 +82,20 @@ class MeasureControl(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "MeasureControl"
-        self.style = _BUTTON_STYLE
-        self.icon = _MEASURE_ICON
-        self.css = _MEASURE_CSS
+        self.options = {
+            "position": "topleft",
+            "title": "Measure a distance (click points; click the ruler to stop)",
+        }
 
 
-class MiniMap(MacroElement):
+class MiniMap(NewsmapElement):
     """An overview map (bottom left) outlining the main map's current view.
+
+    It draws the ``land`` features of the map's Natural Earth basemap (see
+    :class:`NaturalEarthBasemap`), or the tiles of ``tile_url``.
 
     Parameters
     ----------
-    land_source : str, optional
-        A JavaScript expression giving a Promise of the basemap GeoJSON whose
-        ``land`` features are drawn in the overview (the offline Natural Earth
-        basemap, inline or fetched).
     tile_url : str, optional
         Tile URL template used instead when the map shows web tiles.
     """
@@ -203,96 +103,55 @@ class MiniMap(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function(map){
-          var Control = L.Control.extend({
-            options: {position: 'bottomleft'},
-            onAdd: function() {
-              var box = L.DomUtil.create('div', 'nm-minimap');
-              box.setAttribute('style', 'width:150px;height:110px;border:1px solid #888;background:#dbe8f3');
-              L.DomEvent.disableClickPropagation(box);
-              L.DomEvent.disableScrollPropagation(box);
-              return box;
-            }
-          });
-          var control = new Control().addTo(map);
-          // The overview gets a view before any layer is added (Leaflet needs one
-          // to project vectors); the outline follows the main map once it has one.
-          var mini = L.map(control.getContainer(), {
-            attributionControl: false, zoomControl: false, dragging: false,
-            scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false,
-            center: [20, 0], zoom: 0
-          });
-          {% if this.land_source %}
-          ({{ this.land_source }}).then(function(data) {
-            L.geoJson(data, {
-              filter: function(f) { return f.properties && f.properties.layer === 'land'; },
-              style: {color: '#b9b09a', weight: 0.5, fillColor: '#f3efe4', fillOpacity: 1},
-              interactive: false
-            }).addTo(mini);
-          });
-          {% elif this.tile_url %}
-          L.tileLayer({{ this.tile_url|tojson }}).addTo(mini);
-          {% endif %}
-          var outline = null;
-          function sync() {
-            if (!map._loaded) { return; }
-            var bounds = map.getBounds();
-            mini.setView(map.getCenter(), Math.max(map.getZoom() - 4, 0), {animate: false});
-            if (outline) { outline.setBounds(bounds); }
-            else {
-              outline = L.rectangle(bounds, {color: '#d62728', weight: 1.5, fill: false,
-                                              interactive: false}).addTo(mini);
-            }
-          }
-          map.on('load moveend zoomend', sync);
-          setTimeout(function(){ mini.invalidateSize(); sync(); }, 0);
-        })({{ this._parent.get_name() }});
+        L.control.nmMiniMap({{ this.options|tojson }}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, land_source: str | None = None, tile_url: str | None = None) -> None:
+    def __init__(self, tile_url: str | None = None) -> None:
         super().__init__()
         self._name = "MiniMap"
-        self.land_source = land_source
-        self.tile_url = tile_url
+        self.options: dict[str, Any] = {"position": "bottomleft"}
+        if tile_url:
+            self.options["tileUrl"] = tile_url
 
 
-class FetchedBasemap(MacroElement):
-    """The offline basemap, fetched by the browser from the app's static files.
+class NaturalEarthBasemap(NewsmapElement):
+    """The offline Natural Earth basemap (land, lakes, rivers, borders), drawn under the rest.
 
-    Embedding the ~0.9 MB Natural Earth GeoJSON in the map script would resend
-    it on every Streamlit rerun; fetched once, the browser caches it. The data
-    Promise is kept in ``window.__nmBasemap`` for the overview map.
+    Given ``url``, the browser fetches the GeoJSON from the app's static files:
+    embedding the ~0.9 MB Natural Earth GeoJSON in the map script would resend it
+    on every Streamlit rerun; fetched once, the browser caches it. Given ``data``
+    instead, it is embedded (a standalone page). Either way the overview map
+    (:class:`MiniMap`) draws its land from the same data.
 
     Parameters
     ----------
-    url : str
+    url : str, optional
         Where the app serves ``basemap.geojson`` (same origin).
     styles : dict
         Leaflet path style per feature ``layer`` (land, lake, river, border).
+    data : dict, optional
+        The GeoJSON itself, when there is no ``url``.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function(map){
-          var styles = {{ this.styles|tojson }};
-          window.__nmBasemap = fetch({{ this.url|tojson }}).then(function(r) { return r.json(); });
-          window.__nmBasemap.then(function(data) {
-            var layer = L.geoJson(data, {
-              style: function(f) { return styles[f.properties.layer] || {}; },
-              interactive: false, smoothFactor: 1.5
-            }).addTo(map);
-            layer.bringToBack();
-          });
-        })({{ this._parent.get_name() }});
+        newsmap.addBasemap({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, url: str, styles: dict) -> None:
+    def __init__(
+        self, url: str | None = None, styles: dict | None = None, data: dict | None = None
+    ) -> None:
         super().__init__()
-        self._name = "FetchedBasemap"
-        self.url = url
-        self.styles = styles
+        if (url is None) == (data is None):
+            raise ValueError("give the basemap's url or its data, not both")
+        self._name = "NaturalEarthBasemap"
+        self.options: dict[str, Any] = {"styles": styles or {}}
+        if url is not None:
+            self.options["url"] = url
+        else:
+            self.options["data"] = data

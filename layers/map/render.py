@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
@@ -26,7 +26,13 @@ from geodata.gazetteer import DATA_DIR
 from geodata.geodesy import range_ring, representative_lonlat
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
 from layers.map.assets import DEFAULT_BASE_URL, use_local_assets
-from layers.map.controls import FetchedBasemap, FullscreenControl, MeasureControl, MiniMap
+from layers.map.controls import (
+    FullscreenControl,
+    MeasureControl,
+    MiniMap,
+    NaturalEarthBasemap,
+    NewsmapElement,
+)
 
 __all__ = [
     "BASEMAPS",
@@ -66,7 +72,6 @@ _BASEMAP_STYLE = {
     "river": {"color": "#8fb4d9", "weight": 1.0, "fill": False},
     "border": {"color": "#8d8470", "weight": 0.8, "dashArray": "4 3", "fill": False},
 }
-_SEA_COLOUR = "#dbe8f3"
 MIN_SPAN_DEG = 0.5
 MAX_ZOOM = 18
 _POINT_RADIUS = {"populated_place": 6, "admin_area": 7, "incident": 8}
@@ -302,15 +307,8 @@ def build_feature_group(
     return group
 
 
-_BIND_TOOLTIP_AND_POPUP = JsCode(
-    """
-    function (feature, layer) {
-        var p = feature.properties || {};
-        if (p.tooltip) { layer.bindTooltip(p.tooltip, {sticky: true}); }
-        if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 380}); }
-    }
-    """
-)
+#: Binds each feature's ``tooltip`` and ``popup`` properties (static/newsmap.js).
+_BIND_TOOLTIP_AND_POPUP = JsCode("newsmap.bindTooltipAndPopup")
 
 
 def _feature_style(kind: str, geom_type: str, color: str) -> dict[str, Any]:
@@ -348,20 +346,13 @@ def _add_basemap(m: folium.Map, basemap: str, basemap_url: str | None) -> MacroE
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], control=False).add_to(m)
         return MiniMap(tile_url=url)
     if basemap_url:
-        m.add_child(FetchedBasemap(basemap_url, _BASEMAP_STYLE))
-        return MiniMap(land_source="window.__nmBasemap")
-    land = folium.GeoJson(
-        _basemap_data(),
-        name=BASEMAPS["naturalearth"],
-        style_function=lambda f: _BASEMAP_STYLE.get(f["properties"]["layer"], {}),
-        interactive=False,
-        control=False,
-        smooth_factor=1.5,
-    ).add_to(m)
-    return MiniMap(land_source=f"Promise.resolve({land.get_name()}.toGeoJSON())")
+        m.add_child(NaturalEarthBasemap(url=basemap_url, styles=_BASEMAP_STYLE))
+    else:
+        m.add_child(NaturalEarthBasemap(data=_basemap_data(), styles=_BASEMAP_STYLE))
+    return MiniMap()
 
 
-class _Legend(MacroElement):
+class _Legend(NewsmapElement):
     """The legend box, a Leaflet control that follows its FeatureGroup.
 
     It is a child of a FeatureGroup rather than of the map, so when the app sends
@@ -372,34 +363,7 @@ class _Legend(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var group = {{ this._parent.get_name() }};
-            var body = {{ this.body|tojson }};
-            var control = null;
-            function install(map) {
-                if (window.__newsmapLegend) { window.__newsmapLegend.remove(); }
-                control = L.control({position: "bottomright"});
-                control.onAdd = function () {
-                    var box = L.DomUtil.create("div", "nm-legend");
-                    box.style.cssText = "background:rgba(255,255,255,.92);padding:6px 9px;" +
-                        "border-radius:4px;font:12px/1.5 sans-serif;" +
-                        "box-shadow:0 1px 4px rgba(0,0,0,.3)";
-                    box.innerHTML = body;
-                    L.DomEvent.disableClickPropagation(box);
-                    return box;
-                };
-                control.addTo(map);
-                window.__newsmapLegend = control;
-            }
-            group.on("add", function (e) { install(e.target._map); });
-            group.on("remove", function () {
-                if (control && window.__newsmapLegend === control) {
-                    control.remove();
-                    window.__newsmapLegend = null;
-                }
-            });
-            if (group._map) { install(group._map); }
-        })();
+        newsmap.addLegend({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
@@ -407,7 +371,7 @@ class _Legend(MacroElement):
     def __init__(self, body: str) -> None:
         super().__init__()
         self._name = "Legend"
-        self.body = body
+        self.options = {"html": body}
 
 
 def legend_group(counts: Mapping[str, int]) -> folium.FeatureGroup:
@@ -429,7 +393,7 @@ def legend_group(counts: Mapping[str, int]) -> folium.FeatureGroup:
     return group
 
 
-class _ViewMemory(MacroElement):
+class _ViewMemory(NewsmapElement):
     """Keep the map's centre and zoom in the browser's sessionStorage under a key.
 
     A map drawn again under the same key (another basemap for the same article)
@@ -439,38 +403,7 @@ class _ViewMemory(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var key = {{ this.storage_key|tojson }};
-            var saved = null;
-            try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); }
-            catch (e) { saved = null; }
-            if (!(saved && isFinite(saved.lat) && isFinite(saved.lng) && isFinite(saved.zoom))) {
-                saved = null;
-            }
-            function remember() {
-                var c = map.getCenter();
-                try {
-                    window.sessionStorage.setItem(
-                        key, JSON.stringify({lat: c.lat, lng: c.lng, zoom: map.getZoom()}));
-                } catch (e) { /* storage unavailable: the view is simply not kept */ }
-            }
-            // The page's fitBounds (earlier in this script) animates: it ends after this
-            // script has run. Restore the reader's view when that fit has ended (or
-            // after 1 s if nothing moves), and record nothing before.
-            var restoring = saved !== null;
-            map.on("moveend", function () { if (!restoring) { remember(); } });
-            if (restoring) {
-                var restore = function () {
-                    if (!restoring) { return; }
-                    map.setView([saved.lat, saved.lng], saved.zoom, {animate: false});
-                    restoring = false;
-                    remember();
-                };
-                map.once("moveend", function () { setTimeout(restore, 0); });
-                setTimeout(restore, 1000);
-            }
-        })();
+        newsmap.rememberView({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
@@ -478,7 +411,7 @@ class _ViewMemory(MacroElement):
     def __init__(self, storage_key: str) -> None:
         super().__init__()
         self._name = "ViewMemory"
-        self.storage_key = storage_key
+        self.options = {"key": storage_key}
 
 
 def legend_html(counts: Mapping[str, int]) -> str:
@@ -599,12 +532,6 @@ def render_base_map(
         height=height,
         world_copy_jump=True,
         max_zoom=MAX_ZOOM,
-    )
-    m.get_root().header.add_child(  # type: ignore[attr-defined]
-        Element(
-            f"<style>.leaflet-container{{background:{_SEA_COLOUR};}}"
-            ".leaflet-control-layers{font:12px/1.4 sans-serif;}</style>"
-        )
     )
     minimap = _add_basemap(m, basemap, basemap_url)
     _fit_bounds(m, layers)
