@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint screenshot clean
+.PHONY: run test lint screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-screenshot: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q tests/test_browser.py -k screenshot
+# docs/dashboard.png, docs/details.png and their -phone variants (not part of `make test`)
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m screenshot tests/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) static/vendor

@@ -6,8 +6,8 @@ leaves localhost, that the sidebar layer checkboxes change what is drawn, that
 the downloads are well formed, and the analyst's journeys (select, correct,
 export) end to end. The server, the browser and the helpers are shared with the
 other browser tests (``tests/browser.py``, fixtures in ``tests/conftest.py``);
-each test starts from a fresh page load. ``test_screenshot_dashboard`` writes
-``docs/dashboard.png`` (the README screenshot).
+each test starts from a fresh page load. The README screenshots are made by
+``tests/test_screenshots.py`` (``make screenshots``), not here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from .browser import (
     IGNORED_SCHEMES,
     LOCAL_HOSTS,
     MIN_FEATURES,
-    ROOT,
     BrowserPage,
     act,
     click_at,
@@ -138,19 +137,6 @@ def test_geojson_downloads(browser_page: BrowserPage) -> None:
     assert visible["type"] == "FeatureCollection"
     assert len(visible["features"]) == shown - cities
     assert not [f for f in visible["features"] if f["properties"]["layer"] == "places"]
-    browser_page.assert_offline()
-
-
-def test_screenshot_dashboard(browser_page: BrowserPage) -> None:
-    page = browser_page.page
-    open_dashboard(browser_page)
-    frame = map_frame(page)
-    assert frame is not None
-    frame.locator(".nm-legend").wait_for(state="visible")
-    page.wait_for_timeout(1000)  # let fitBounds and the fonts settle before the picture
-    target = ROOT / "docs" / "dashboard.png"
-    page.screenshot(path=str(target), full_page=True)
-    assert target.stat().st_size > 20_000
     browser_page.assert_offline()
 
 
@@ -310,21 +296,6 @@ def test_script_payloads_stay_inert(browser_page: BrowserPage) -> None:
     assert browser_page.page_errors == []
     assert page.locator("img[src='x']").count() == 0
     assert frame.locator("img[src='x']").count() == 0
-    browser_page.assert_offline()
-
-
-def test_screenshot_details_view(browser_page: BrowserPage) -> None:
-    page = browser_page.page
-    open_dashboard(browser_page)
-    frame = map_frame(page)
-    assert frame is not None
-    click_at(frame, **KARBALA)
-    wait_for(page, lambda: "Karbala" in selected_feature_label(page), "Karbala selected")
-    page.get_by_text("Article text with highlighted mentions").click()
-    page.wait_for_timeout(1500)
-    target = ROOT / "docs" / "details.png"
-    page.screenshot(path=str(target), full_page=True)
-    assert target.stat().st_size > 20_000
     browser_page.assert_offline()
 
 
