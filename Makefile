@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint lint-js screenshot clean
+.PHONY: run test lint lint-js screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,9 @@ lint: $(VENV)/.installed-test lint-js
 lint-js: node_modules/.installed
 	node_modules/.bin/eslint eslint.config.js layers/map/static
 
-screenshot: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q tests/test_browser.py -k screenshot
+# docs/dashboard.png, docs/details.png and their -phone variants (not part of `make test`)
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m screenshot tests/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) static/vendor node_modules

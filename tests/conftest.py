@@ -48,3 +48,37 @@ def seed_sites(seed_text, geoparser):
     from geodata.pipeline import extract_sites
 
     return extract_sites(seed_text, article_date=SEED_DATE, geoparser=geoparser)
+
+
+# --------------------------------------------------------------------------- browser tests
+# One Chromium and one ``streamlit run`` server for the whole session; each test
+# gets a new context and page (a fresh Streamlit session). See tests/browser.py.
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from .browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory):
+    from .browser import streamlit_server
+
+    with streamlit_server(tmp_path_factory.mktemp("streamlit") / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def browser_page(browser, app_url: str, request: pytest.FixtureRequest):
+    """A page on the app in a new browser context; screenshot on failure."""
+    from .browser import browser_page as open_page
+
+    failed_before = request.session.testsfailed
+    # the call phase's report is logged before fixture teardown runs
+    with open_page(
+        browser, app_url, request.node.name, lambda: request.session.testsfailed > failed_before
+    ) as state:
+        yield state

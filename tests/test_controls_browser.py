@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 
 import geopandas as gpd
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 from shapely.geometry import box
 
 from layers.files.export import to_html
 from layers.map.render import render_map
 
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, drawing_order
+from .browser import LOCAL_HOSTS, drawing_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -67,27 +67,12 @@ def standalone_map(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]
     return html, _country_map(html)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """The system Chromium, headless."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found (the Debian 'chromium' package)", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
 def map_page(
     browser: Browser, standalone_map: tuple[Path, str]
 ) -> Iterator[tuple[Page, str, list[str], list[str]]]:
     """The standalone map opened from its file; non-local requests are refused."""
-    html, name = standalone_map
+    html, name = standalone_map  # the browser is the session's (tests/conftest.py)
     external: list[str] = []
     errors: list[str] = []
 

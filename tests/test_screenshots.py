@@ -1,0 +1,86 @@
+"""The README screenshots: ``make screenshots`` writes them to ``docs/``.
+
+Marked ``screenshot`` and left out of ``make test`` (``addopts`` in
+``pyproject.toml``): a test run must never change the working tree. Each picture
+is made at a desktop size and at a phone size:
+
+- ``docs/dashboard.png`` / ``docs/dashboard-phone.png``: the seed article's map;
+- ``docs/details.png`` / ``docs/details-phone.png``: Karbala selected, with its
+  details and the article's highlighted mentions.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import (
+    ROOT,
+    BrowserPage,
+    browser_page,
+    click_at,
+    map_frame,
+    open_dashboard,
+    selected_feature_label,
+    wait_for,
+    wait_idle,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.screenshot]
+
+DOCS = ROOT / "docs"
+SIZES = {"": {"width": 1400, "height": 1000}, "-phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=sorted(SIZES), ids=lambda suffix: suffix.strip("-") or "desktop")
+def sized_page(request: pytest.FixtureRequest, browser, app_url: str):
+    """A page on the app at one of :data:`SIZES`; yields (page state, file suffix)."""
+    failed_before = request.session.testsfailed
+    with browser_page(
+        browser,
+        app_url,
+        request.node.name,
+        lambda: request.session.testsfailed > failed_before,
+        viewport=SIZES[request.param],
+    ) as state:
+        yield state, request.param
+
+
+def _settle(state: BrowserPage) -> None:
+    """Wait for the app, the map's animated fit and the web fonts before the picture."""
+    page = state.page
+    wait_idle(page)
+    frame = map_frame(page)
+    assert frame is not None
+    frame.wait_for_function("window.map && window.map._loaded && !window.map._animatingZoom")
+    frame.locator(".nm-legend").wait_for(state="visible")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_timeout(500)  # the last panning frames of Leaflet's fit
+
+
+def test_screenshot_dashboard(sized_page) -> None:
+    state, suffix = sized_page
+    open_dashboard(state)
+    _settle(state)
+    target = DOCS / f"dashboard{suffix}.png"
+    state.page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 20_000
+    state.assert_offline()
+
+
+def test_screenshot_details_view(sized_page) -> None:
+    state, suffix = sized_page
+    page = state.page
+    open_dashboard(state)
+    frame = map_frame(page)
+    assert frame is not None
+    # on a phone the map is below the sidebar and the fold: bring it into view first
+    frame.locator(".leaflet-container").first.scroll_into_view_if_needed()
+    click_at(frame, lat=32.61603, lon=44.02488)
+    wait_for(page, lambda: "Karbala" in selected_feature_label(page), "Karbala selected")
+    page.get_by_text("Article text with highlighted mentions").click()
+    page.locator("mark[data-feature-id]").first.wait_for()
+    _settle(state)
+    target = DOCS / f"details{suffix}.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 20_000
+    state.assert_offline()
