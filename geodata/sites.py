@@ -170,11 +170,14 @@ def _site_links(
         for r in places
         if r.place.kind not in AREA_KINDS or r.place.kind == "admin_area"  # type: ignore[union-attr]
     ]
+    shapes = list(
+        zip(candidates.index, candidates.geometry, strict=True)
+    )  # not iterrows: per row a Series
     linked: list[_Link] = [
         (str(site_id), 0.8, False, res)
         for res in towns
-        for site_id, row in candidates.iterrows()
-        if _serves(row.geometry, [], res, NEAR_KM)
+        for site_id, geometry in shapes
+        if _serves(geometry, [], res, NEAR_KM)
     ]
     if not towns and kind == "military_base":
         linked.extend((sid, INFERRED_CONFIDENCE, True, None) for sid in generic)
@@ -210,6 +213,9 @@ def _link_catalogue(
 ) -> None:
     """Add catalogue sites named through a kind word plus a place (see module doc)."""
     sites = load_sites()
+    # One catalogue slice per kind, made once: filtering per sentence made the cost
+    # of a long text grow by a DataFrame selection for every sentence and kind.
+    by_kind = {kind: sites[sites["kind"] == kind] for kind in KIND_WORDS}
     by_sentence: dict[int, list[Resolution]] = defaultdict(list)
     for res in resolutions:
         if res.place is not None:
@@ -218,8 +224,8 @@ def _link_catalogue(
         sentence = recognized.text[s_start:s_end]
         in_sentence = by_sentence.get(index, [])
         for kind, pattern in KIND_WORDS.items():
-            candidates = sites[sites["kind"] == kind]
-            if candidates.empty:
+            candidates = by_kind[kind]
+            if candidates.empty or pattern.search(sentence) is None:
                 continue
             named = [r for r in in_sentence if r.place.kind == kind]  # type: ignore[union-attr]
             if named and kind not in ROUTE_KINDS:

@@ -39,6 +39,24 @@ def geoparser():
 
 
 @pytest.fixture(scope="session")
+def small_geoparser(geoparser):
+    """A geoparser on the small fixture gazetteer (tests/data/gazetteer-small.json).
+
+    About 1,300 rows instead of 250,000: every country, the first-level areas of
+    the countries the tests name, and every homonym of the names in the rule and
+    property tests (made by ``scripts/make_test_gazetteer.py``). The NER pipeline
+    is the session's.
+    """
+    import json
+
+    from geodata.gazetteer import Gazetteer
+    from geodata.pipeline import Geoparser
+
+    rows = json.loads((ROOT / "tests" / "data" / "gazetteer-small.json").read_text("utf-8"))
+    return Geoparser(gazetteer=Gazetteer(rows), nlp=geoparser.nlp)
+
+
+@pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED_PATH.read_text(encoding="utf-8")
 

@@ -10,8 +10,8 @@ from geodata.pipeline import Geoparser
 
 
 @pytest.fixture(scope="module")
-def parser() -> Geoparser:
-    return Geoparser()
+def parser(small_geoparser: Geoparser) -> Geoparser:
+    return small_geoparser
 
 
 SETTINGS = settings(

@@ -10,8 +10,8 @@ from geodata.pipeline import Geoparser
 
 
 @pytest.fixture(scope="module")
-def parser() -> Geoparser:
-    return Geoparser()
+def parser(small_geoparser: Geoparser) -> Geoparser:
+    return small_geoparser
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -140,3 +140,14 @@ def test_a_district_named_like_a_word_needs_context(parser: Geoparser) -> None:
     # "Central" and "Western" are names of provinces, but not places here.
     records = _parse(parser, "Central banks raised rates. Western donors met on Friday.")
     assert not [r for r in records if r["name"] in ("Central", "Western")]
+
+
+def test_the_fixture_gazetteer_keeps_homonyms_and_sources(parser: Geoparser) -> None:
+    # The rules above run on tests/data/gazetteer-small.json: a name keeps all its
+    # places, or a disambiguation test could not fail.
+    gazetteer = parser.gazetteer
+    assert 1_000 < len(gazetteer) < 5_000
+    paris = {p.country_code for p in gazetteer.candidates("Paris")}
+    assert {"FR", "US"} <= paris
+    assert len(gazetteer.candidates("Perth")) >= 2
+    assert all(gazetteer.source)
