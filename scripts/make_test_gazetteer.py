@@ -62,7 +62,7 @@ def _keys(text: str) -> set[str]:
 
 
 def select(rows: list[dict], keys: set[str]) -> list[dict]:
-    """The rows the tests can reach; see the module docstring."""
+    """Select the rows the tests can reach (see the module docstring)."""
     named = [r for r in rows if {normalize_name(n) for n in r["names"] if n} & keys]
     countries = {r["country_code"] for r in named if r.get("country_code")}
     chosen = {id(r) for r in named}
@@ -80,6 +80,7 @@ def select(rows: list[dict], keys: set[str]) -> list[dict]:
 
 
 def main() -> None:
+    """Write tests/data/gazetteer-small.json from the full gazetteer."""
     keys: set[str] = set()
     for module in MODULES:
         for literal in _literals(ROOT / module):
