@@ -632,6 +632,8 @@ class _Evidence:
     ----------
     persons : tuple of (int, int)
         Offsets of the NER's PERSON entities.
+    others : tuple of (int, int)
+        Offsets of the NER's other entities that are no places (ORG, NORP, dates...).
     person_words : frozenset of str
         The words of PERSON entities of two words or more ("Henry Farrin"), so that
         "Farrin" alone later in the text is known for a person.
@@ -646,6 +648,7 @@ class _Evidence:
     """
 
     persons: tuple[tuple[int, int], ...] = ()
+    others: tuple[tuple[int, int], ...] = ()
     person_words: frozenset[str] = frozenset()
     agencies: tuple[tuple[int, int], ...] = ()
     diseases: frozenset[str] = frozenset()
@@ -673,6 +676,11 @@ def _evidence(text: str, doc: Any | None) -> _Evidence:
     if doc is None:
         return _Evidence(agencies=agencies, diseases=diseases)
     persons = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON")
+    others = tuple(
+        (e.start_char, e.end_char)
+        for e in doc.ents
+        if e.label_ not in PLACE_LABELS and e.label_ != "PERSON"
+    )
     words: set[str] = set()
     for start, end in persons:
         found = [_possessive_stripped(w) for w in _WORD.findall(text[start:end])]
@@ -684,7 +692,7 @@ def _evidence(text: str, doc: Any | None) -> _Evidence:
         if 2 <= len(found) <= 3 and not any(_FACILITY_WORD.fullmatch(w) for w in found):
             words.update(found)
     placed = frozenset(m.group(1) for m in _PLACED.finditer(text))
-    return _Evidence(persons, frozenset(words), agencies, diseases, placed)
+    return _Evidence(persons, others, frozenset(words), agencies, diseases, placed)
 
 
 def _possessive_stripped(word: str) -> str:
@@ -940,6 +948,50 @@ def _capitals_ok(surface: str, gazetteer: Gazetteer, context: str) -> bool:
     return False
 
 
+_LIST_NAME = r"[A-Z][\w'’-]*(?:\.?\s[A-Z][\w'’-]*){0,2}"
+#: A name listed right after a place ("Parkes| and Berry", "Moonbi|, Parkes,").
+_LISTED_AFTER = re.compile(
+    rf"(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+)({_LIST_NAME})(?=\s*(?:,|\band\b|\bor\b|[.;:)]|$))"
+)
+#: A name listed right before a place ("Devon| and Cornwall", "Pandi, |Bulacan").
+_LISTED_BEFORE = re.compile(rf"(?:^|[\s(])({_LIST_NAME})(?:,\s+|\s+(?:and|or)\s+)$")
+
+
+def _list_members(
+    text: str, spans: list[_Span], evidence: _Evidence, gazetteer: Gazetteer
+) -> list[_Span]:
+    """Known place names listed with a recognised place ("Moonbi, Parkes, Berry and Wyong").
+
+    The NER often takes one or two names of a list of towns and leaves the rest;
+    a name the gazetteer knows, coordinated with a place by a comma, "and" or
+    "or", is a place too, unless it is part of a longer entity of the NER ("Hal
+    Rogers and ...") or a check of :func:`_no_place` rejects it. (The NER's label
+    of a lone listed name is no evidence: it calls many of them persons.)
+    """
+    found: dict[tuple[int, int], _Span] = {}
+    for start, end, label, _code, _priority in spans:
+        if label in ("DEMONYM", "FAC"):
+            continue
+        after = _LISTED_AFTER.match(text, end, min(len(text), end + 60))
+        if after:
+            found.setdefault(after.span(1), (*after.span(1), "GAZETTEER", None, 1))
+        window = max(0, start - 60)
+        before = _LISTED_BEFORE.search(text[window:start])
+        if before:
+            span = (window + before.start(1), window + before.end(1))
+            found.setdefault(span, (*span, "GAZETTEER", None, 1))
+    taken = [(s[0], s[1]) for s in spans]
+    entities = (*evidence.persons, *evidence.others)
+    return [
+        span
+        for (start, end), span in found.items()
+        if not _overlaps(start, end, taken)
+        and not _part_of(text, start, end, entities)
+        and _known(gazetteer, text[start:end])
+        and not _no_place(text, start, end, "GAZETTEER", evidence, gazetteer)
+    ]
+
+
 def _non_overlapping(
     text: str, spans: list[_Span], sentences: list[tuple[int, int]]
 ) -> list[Mention]:
@@ -975,6 +1027,7 @@ def _assemble(
     spans += _pattern_spans(text, gazetteer)
     spans += _gazetteer_spans(text, gazetteer, doc is not None, evidence.persons)
     spans = _screen(text, spans, evidence, gazetteer)
+    spans += _list_members(text, spans, evidence, gazetteer)
     return Recognized(
         text=text,
         mentions=_non_overlapping(text, spans, sentences),

@@ -133,3 +133,23 @@ def test_diseases_named_after_places(geoparser: Geoparser) -> None:
 )
 def test_controls(geoparser: Geoparser, text: str, expected: list) -> None:
     assert _parsed(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The NER calls the middle town an organisation; the list says it is a town.
+        (
+            "Sirens sounded in Marietta, Belpre and Parkersburg overnight.",
+            ["Marietta", "Belpre", "Parkersburg"],
+        ),
+        (
+            "Cases were reported in Kasese, Fort Portal and Bundibugyo last week.",
+            ["Kasese", "Fort Portal"],
+        ),
+        # A listed name that is part of a person's name stays out.
+        ("The committee met with Hal Rogers and Kentucky officials.", ["Kentucky"]),
+    ],
+)
+def test_places_listed_with_places(geoparser: Geoparser, text: str, expected: list[str]) -> None:
+    assert _names(geoparser, text) == expected
