@@ -9,7 +9,12 @@ geographical parsing?"):
   within 161 km (Acc@161), median and mean great-circle error in km, and the AUC of the
   error curve (lower is better);
 * end-to-end Acc@161: overlap-matched spans resolved within 161 km divided by all gold
-  spans with coordinates (a missed toponym counts as wrong).
+  spans with coordinates (a missed toponym counts as wrong);
+* same entity, over overlap-matched spans whose gold toponym has a GeoNames id: the share
+  resolved to that very entry (``same_entity``), and over matched spans whose gold has an
+  id or coordinates, the share resolved to the same entry or within 161 km
+  (``same_or_within_161``). Acc@161 calls a town 100 km from the right one correct; these
+  tell how often the map shows the gold place itself.
 
 All counts are pooled over the whole corpus (micro-averaged), not averaged per document.
 
@@ -155,9 +160,10 @@ def score(
         (overlap-matched spans whose gold has coordinates). Ratios (float in [0, 1]):
         ``exact_precision``, ``exact_recall``, ``exact_f1``, ``overlap_precision``,
         ``overlap_recall``, ``overlap_f1``, ``acc_at_161``, ``auc``,
-        ``end_to_end_acc_at_161``. Distances in km: ``median_error_km``,
-        ``mean_error_km``. Floats are rounded to 4 decimals; a measure whose denominator
-        is 0 is ``None``.
+        ``end_to_end_acc_at_161``, ``same_entity``, ``same_or_within_161``; count
+        ``matched_with_geonameid`` (overlap-matched spans whose gold has a GeoNames id).
+        Distances in km: ``median_error_km``, ``mean_error_km``. Floats are rounded to 4
+        decimals; a measure whose denominator is 0 is ``None``.
 
     Raises
     ------
@@ -175,6 +181,11 @@ def score(
       or :data:`MAX_ERROR_KM` (20039 km) when the prediction is unresolved (``lat`` or
       ``lon`` missing, ``None`` or non-finite).
     * A span is correct when its error is at most :data:`ACC_THRESHOLD_KM` (161 km).
+    * ``same_entity``: over matched spans whose gold has an integer ``geonameid``, the
+      share whose prediction carries the same ``geonameid``. ``same_or_within_161``: over
+      matched spans whose gold has a ``geonameid`` or coordinates, the share that is the
+      same entity or within 161 km. A corpus without GeoNames ids (GeoVirus) has
+      ``same_entity`` None and ``same_or_within_161`` equal to Acc@161.
     * ``auc`` is the mean of ``log(1 + error_km) / log(1 + 20039)`` over the matched
       spans with gold coordinates (0 is perfect, 1 is worst); errors are clipped to
       20039 km.
@@ -183,6 +194,7 @@ def score(
     n_gold = n_gold_coords = n_pred = 0
     exact_matches = overlap_matches = 0
     errors: list[float] = []
+    entity = _EntityTally()
     for gold_top, pred_top in aligned:
         n_gold += len(gold_top)
         n_pred += len(pred_top)
@@ -194,6 +206,7 @@ def score(
             error = _resolution_error(gold_top[i], pred_top[j])
             if error is not None:
                 errors.append(error)
+            entity.add(gold_top[i], pred_top[j], error)
 
     n_correct = sum(e <= ACC_THRESHOLD_KM for e in errors)
     if errors:
@@ -223,6 +236,9 @@ def score(
         "mean_error_km": _round(mean),
         "auc": _round(auc),
         "end_to_end_acc_at_161": _ratio(n_correct, n_gold_coords),
+        "matched_with_geonameid": entity.with_id,
+        "same_entity": _ratio(entity.same, entity.with_id),
+        "same_or_within_161": _ratio(entity.same_or_near, entity.judged),
     }
 
 
@@ -309,6 +325,31 @@ def error_breakdown(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+class _EntityTally:
+    """Counts for ``same_entity`` and ``same_or_within_161`` over matched pairs."""
+
+    def __init__(self) -> None:
+        self.with_id = self.same = self.judged = self.same_or_near = 0
+
+    def add(self, gold: Mapping[str, Any], pred: Mapping[str, Any], error: float | None) -> None:
+        gold_id = _geonameid(gold)
+        same = gold_id is not None and gold_id == _geonameid(pred)
+        if gold_id is not None:
+            self.with_id += 1
+            self.same += same
+        if gold_id is not None or error is not None:
+            self.judged += 1
+            self.same_or_near += same or (error is not None and error <= ACC_THRESHOLD_KM)
+
+
+def _geonameid(toponym: Mapping[str, Any]) -> int | None:
+    """Return the toponym's GeoNames id as an int, or None (absent, null, not an int)."""
+    value = toponym.get("geonameid")
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value)
+    return None
 
 
 def _is_finite_number(value: Any) -> bool:

@@ -29,6 +29,7 @@ from typing import Any
 
 import ahocorasick
 
+from geodata import nonplaces
 from geodata.gazetteer import Gazetteer
 from geodata.names import DEMONYMS, NON_PLACE_ADJECTIVES, normalize_name
 
@@ -60,10 +61,10 @@ _PLACE_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
-#: Words that turn a place name into the name of a facility or an institution
-#: ("Cottonport Fire Station", "Douglas County Road", "Mansfield Police Department").
+#: Words that turn a place name into the name of an institution or a building
+#: ("Cottonport Fire Station", "Mansfield Police Department"): the place leads it.
 _FACILITY_WORDS = (
-    "Road|Rd\\.?|Street|St\\.?|Avenue|Ave\\.?|Boulevard|Blvd\\.?|Highway|Fire|Station|Jail|"
+    "Fire|Station|Jail|"
     "Sheriff|Sheriff's|Sheriff’s|Police|Department|Dept\\.?|Office|School|Schools|High|"
     "Elementary|Middle|College|University|Hospital|Medical|Center|Centre|Council|Board|"
     "Commission|Court|Courthouse|Library|Museum|Church|Chamber|Airport|Park|Fair|"
@@ -72,7 +73,23 @@ _FACILITY_WORDS = (
     "Herald|Tribune|Post|Journal|Gazette|Democrat|Republican|Mall|Bridge|Dam|Stadium|City"
 )
 _FACILITY_TAIL = re.compile(rf"(?:\s+(?:{_FACILITY_WORDS}))+$", re.IGNORECASE)
-_FACILITY_HEAD = re.compile(rf"\s+(?:{_FACILITY_WORDS})\b", re.IGNORECASE)
+_FACILITY_WORD = re.compile(rf"(?:{_FACILITY_WORDS}|Chief|Station|Elementary)")
+#: Generic words of street names: "Cooper Street" is a street, not the town of Cooper.
+_STREET_WORD = "|".join(
+    w + (r"\b\.?" if w in nonplaces.STREET_ABBREVIATIONS else r"\b")
+    for w in nonplaces.STREET_WORDS
+    if w not in ("St", "Dr")
+)
+_FACILITY_HEAD = re.compile(rf"\s+(?:{_FACILITY_WORDS}|{_STREET_WORD}|St|Dr)\b", re.IGNORECASE)
+#: A street word right after a name (used with ``match(text, pos)``): "Oak| Street",
+#: "Clinton| St. and", unless an
+#: agency's name goes on ("Kansas| Highway Patrol"); "St" and "Dr" only when no
+#: capitalised word follows ("Minnesota St. Paul", "Dr Okafor").
+_STREET_AFTER = re.compile(
+    rf"\s+(?:(?:St|Dr)(?:\.(?!\s*[A-Z])|\b(?![.\s]*[A-Z]))|(?:{_STREET_WORD}))"
+    rf"(?!\s+(?:{'|'.join(nonplaces.STREET_INSTITUTION_WORDS)})\b)"
+)
+_STREET_ENDING = re.compile(rf"\s(?:{_STREET_WORD}|St\b\.?|Dr\b\.?)$")
 _DIRECTION_PREFIX = re.compile(
     r"^(?:North|South|East|West|Northern|Southern|Eastern|Western|Central|Northeast|"
     r"Northwest|Southeast|Southwest|Upper|Lower|Greater|Downtown|Metro|Rural)\s+"
@@ -409,6 +426,22 @@ def _is_well_known(gazetteer: Gazetteer, name: str) -> bool:
     return False
 
 
+def _is_area_or_well_known(gazetteer: Gazetteer, name: str) -> bool:
+    """Whether ``name`` is well known (:func:`_is_well_known`), or names a country or an area.
+
+    An area counts under its own name ("Greene County") or, in capitals, under an
+    abbreviation ("S.C."): other alternate names of areas are too often common words.
+    """
+    if _is_well_known(gazetteer, name):
+        return True
+    key = normalize_name(name)
+    return any(
+        gazetteer.kind[i] in ("country", "admin_area")
+        and (_in_capitals(name) or normalize_name(gazetteer.name[i]) == key)
+        for i in gazetteer.index.get(key, ())
+    )
+
+
 def _trim_facility(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int]:
     """Cut trailing facility words off a span unless the whole is a known name.
 
@@ -432,7 +465,11 @@ def _trim_facility(text: str, start: int, end: int, gazetteer: Gazetteer) -> tup
 
 
 def _lead_place(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[int, int] | None:
-    """Leading place name of an organisation name ("the Mansfield Police Department")."""
+    """Leading place name of an organisation name ("the Mansfield Police Department").
+
+    A street name stays whole ("Decatur Boulevard"): it names a street, not the
+    town of Decatur.
+    """
     start, end = _clean_span(text, start, end)
     span = text[start:end]
     head = _FACILITY_HEAD.search(span)
@@ -441,11 +478,30 @@ def _lead_place(text: str, start: int, end: int, gazetteer: Gazetteer) -> tuple[
     name = span[: head.start()]
     if not name[:1].isupper() or not _known(gazetteer, name):
         return None
-    return start, start + len(name)
+    return start, _street_end(text, start + len(name))
 
 
 #: A candidate span: (start, end, label, country code or None, source priority).
 _Span = tuple[int, int, str, str | None, int]
+#: Source priority of datelines and party-district tags (the strongest evidence).
+_PATTERN_PRIORITY = 4
+#: Priority of a place leading an institution's name that needs the text to name
+#: it elsewhere too (see :func:`_carrier_span`); kept ones get priority 2.
+_WEAK_PRIORITY = -1
+#: What follows a place that leads a public body's name: its police, council,
+#: courts, schools, departments... (the place is the body's jurisdiction).
+_PUBLIC_BODY = re.compile(
+    r"(?:['’]s)?\s+(?:(?:City|County|Town|Township|Village|Borough|Parish|State|Area|"
+    r"Regional|Municipal|Metropolitan|Unified|Independent|Public|Community)\s+)*"
+    r"(?:Police|Sheriff|Sheriff's|Sheriff’s|Fire|Council|Commission|Commissioners|"
+    r"Department|Dept|Public Schools|Schools|School District|School Board|Board|Chamber|"
+    r"Highway Patrol|State Patrol|Patrol|Government|Legislature|Senate|Assembly|"
+    r"House of Representatives|Attorney|Prosecutor|Clerk|Treasurer|Authority|District|"
+    r"Library|Parks|Health|Housing|Water|Utilities|Transit|Courts?|Circuit|Superior Court|"
+    r"Jail|Detention|Correctional|Emergency|EMS|Rescue|Elections|Democratic|Republican|"
+    r"Party|Ministry|Office|National Guard|Army|Navy|Air Force|Forces|Embassy|Consulate|"
+    r"Mayor|Governor)\b"
+)
 #: Entity labels under which a place can hide ("Basra Oil Company", "Baghdad Today").
 _CARRIER_LABELS = ("ORG", "PERSON", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC")
 
@@ -456,10 +512,23 @@ def _carrier_span(text: str, ent: Any, gazetteer: Gazetteer) -> tuple[_Span | No
     A place that starts the entity ("Basra Oil Company") is taken, and the entity
     is kept as an actor; an ORG/PERSON/PRODUCT entity that is itself a known
     place is taken when the context says so ("in Jordan", "Jordan, Iraq").
+
+    A place leading the name of a public body ("the Hopkinton Police Department",
+    "Ohio Department of Health") is the body's jurisdiction. Other institutions
+    are often named after people or common words ("Kennedy Elementary School",
+    "the White House", "Duke University"): their leading name is taken only as a
+    country, an area or a large city, or when the text names the place elsewhere
+    (:data:`_WEAK_PRIORITY`, settled in :func:`_screen`).
     """
     lead = _lead_place(text, ent.start_char, ent.end_char, gazetteer)
     if lead is not None:
-        return (lead[0], lead[1], "GAZETTEER", None, 2), True
+        after = text[lead[1] : ent.end_char]
+        strong = (
+            _PUBLIC_BODY.match(after)
+            or _STREET_ENDING.search(text[lead[0] : lead[1]])
+            or _is_area_or_well_known(gazetteer, text[lead[0] : lead[1]])
+        )
+        return (lead[0], lead[1], "GAZETTEER", None, 2 if strong else _WEAK_PRIORITY), True
     start, end = _clean_span(text, ent.start_char, ent.end_char)
     surface = text[start:end]
     if (
@@ -493,7 +562,11 @@ def _ner_spans(
             start, end = _clean_span(text, ent.start_char, ent.end_char)
             start, end = _trim_facility(text, start, end, gazetteer)
             if end > start and any(c.isalpha() for c in text[start:end]):
-                spans.append((start, end, ent.label_, None, 2))
+                # A national adjective the NER typed as a place ("Ukrainian
+                # troops") is a demonym of its country, as the phrase matcher says.
+                code = _demonym_code(text[start:end])
+                label = "DEMONYM" if code else ent.label_
+                spans.append((start, end, label, code, 2))
         elif ent.label_ in _CARRIER_LABELS:
             span, led = _carrier_span(text, ent, gazetteer)
             if span is not None:
@@ -509,17 +582,27 @@ def _pattern_spans(text: str, gazetteer: Gazetteer) -> list[_Span]:
     for match in _DATELINE.finditer(text):
         name = match.group(1).rstrip(".")
         if len(name) > 2 and _known(gazetteer, name.title()):
-            spans.append((match.start(1), match.start(1) + len(name), "GAZETTEER", None, 4))
+            end = match.start(1) + len(name)
+            spans.append((match.start(1), end, "GAZETTEER", None, _PATTERN_PRIORITY))
     for match in _PARTY_DISTRICT.finditer(text):
         if _known(gazetteer, match.group(1)):
-            spans.append((match.start(1), match.end(1), "GAZETTEER", None, 4))
+            spans.append((match.start(1), match.end(1), "GAZETTEER", None, _PATTERN_PRIORITY))
     return spans
 
 
-def _gazetteer_spans(text: str, gazetteer: Gazetteer, with_ner: bool) -> list[_Span]:
-    """Return the gazetteer's phrase matches that stand as places (or demonyms)."""
+def _gazetteer_spans(
+    text: str, gazetteer: Gazetteer, with_ner: bool, persons: Sequence[tuple[int, int]] = ()
+) -> list[_Span]:
+    """Return the gazetteer's phrase matches that stand as places (or demonyms).
+
+    A match that is part of a longer person's name as the NER reads it ("George
+    Bush", "Virginia Alexander") is no place: the NER has seen the whole name. (A
+    place the NER calls a person outright, "Tbilisi says", is judged by context.)
+    """
     spans: list[_Span] = []
     for start, end, needs_context in _phrase_matches(text, gazetteer, everything=not with_ner):
+        if _part_of(text, start, end, persons):
+            continue
         surface = text[start:end]
         if needs_context is None:
             code = _demonym_code(surface)
@@ -530,13 +613,383 @@ def _gazetteer_spans(text: str, gazetteer: Gazetteer, with_ner: bool) -> list[_S
             needs_context
             and not _has_place_context(text, start)
             # A country, state or city of a million people is a place wherever it
-            # stands ("Aleppo was calm."), unless the NER saw a person or an
-            # organisation there (handled above).
+            # stands ("Aleppo was calm."), unless the NER saw a person there.
             and not (with_ner and _is_well_known(gazetteer, surface))
         ):
             continue
         spans.append((start, end, "GAZETTEER", None, 1 if needs_context else 3))
     return spans
+
+
+# --------------------------------------------------------------------------- what is no place
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What the whole text says against names being places.
+
+    Attributes
+    ----------
+    persons : tuple of (int, int)
+        Offsets of the NER's PERSON entities.
+    others : tuple of (int, int)
+        Offsets of the NER's other entities that are no places (ORG, NORP, dates...).
+    person_words : frozenset of str
+        The words of PERSON entities of two words or more ("Henry Farrin"), so that
+        "Farrin" alone later in the text is known for a person.
+    agencies : tuple of (int, int)
+        Offsets of news agencies' names written in the text ("Xinhua", "MENA").
+    diseases : frozenset of str
+        Names the text writes before a disease word ("Marburg" of "Marburg virus"),
+        so that "imported Marburg" later is the disease too.
+    placed : frozenset of str
+        Words the text writes after "in", "at", "near"... ("in Malakal"): where a
+        person shares the name, the place is named too.
+    """
+
+    persons: tuple[tuple[int, int], ...] = ()
+    others: tuple[tuple[int, int], ...] = ()
+    person_words: frozenset[str] = frozenset()
+    agencies: tuple[tuple[int, int], ...] = ()
+    diseases: frozenset[str] = frozenset()
+    placed: frozenset[str] = frozenset()
+
+
+_AGENCY = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(re.escape(n) for n in sorted(nonplaces.NEWS_AGENCIES, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+_WORD = re.compile(r"[A-Z][\w'’-]*")
+_PLACED = re.compile(r"\b(?:in|at|near|from|outside|into|to)\s+([A-Z][\w'’-]*)")
+_DISEASE_WORDS = "|".join(nonplaces.DISEASE_WORDS)
+_DISEASE_NAME = re.compile(
+    rf"\b([A-Z][\w'’]*(?:[ -][A-Z][\w'’]*)*)(?=(?:['’]s)?[ -]+(?:ha?emorrhagic\s+)?"
+    rf"(?:{_DISEASE_WORDS})\b)"
+)
+
+
+def _evidence(text: str, doc: Any | None) -> _Evidence:
+    """Collect the :class:`_Evidence` of ``text`` (and of the NER's ``doc``, if any)."""
+    agencies = tuple(m.span() for m in _AGENCY.finditer(text))
+    diseases = frozenset(m.group(1) for m in _DISEASE_NAME.finditer(text))
+    if doc is None:
+        return _Evidence(agencies=agencies, diseases=diseases)
+    persons = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON")
+    others = tuple(
+        (e.start_char, e.end_char)
+        for e in doc.ents
+        if e.label_ not in PLACE_LABELS and e.label_ != "PERSON"
+    )
+    words: set[str] = set()
+    for start, end in persons:
+        found = [_possessive_stripped(w) for w in _WORD.findall(text[start:end])]
+        while found and nonplaces.is_honorific(found[0]):
+            found.pop(0)
+        # A person's name of two or three words ("Henry Farrin"); longer entities
+        # and those with an institution's word are the NER's mistakes
+        # ("Huntsville Fire Chief Tom Grisham", "Greer Station").
+        if 2 <= len(found) <= 3 and not any(_FACILITY_WORD.fullmatch(w) for w in found):
+            words.update(found)
+    placed = frozenset(m.group(1) for m in _PLACED.finditer(text))
+    return _Evidence(persons, others, frozenset(words), agencies, diseases, placed)
+
+
+def _possessive_stripped(word: str) -> str:
+    """``word`` without a final possessive ("Farrin's" -> "Farrin")."""
+    return word.removesuffix("'s").removesuffix("’s").rstrip("'’")
+
+
+def _part_of(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``start..end`` is a proper part of one of ``spans`` (its "the" and "'s" aside)."""
+    for s, e in spans:
+        if s <= start and end <= e:
+            s, e = _clean_span(text, s, e)
+            if (s, e) != (start, end):
+                return True
+    return False
+
+
+def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``start..end`` shares a character with one of ``spans``."""
+    return any(s < end and start < e for s, e in spans)
+
+
+def _street_end(text: str, end: int) -> int:
+    """End of the street name when a street word follows offset ``end``, else ``end``."""
+    match = _STREET_AFTER.match(text, end)
+    return match.end() if match else end
+
+
+#: Cities this large keep their name in capitals ("BAGHDAD") or short forms ("NYC").
+LARGE_CITY_POPULATION = 500_000
+_NEWS_OUTLET_AFTER = re.compile(
+    r"(?:['’]s)?[ -]+(?:"
+    + "|".join(re.escape(w) for w in nonplaces.NEWS_OUTLET_WORDS)
+    + r")(?![\w-])"
+)
+_NEWS_OUTLET_BEFORE = re.compile(r"\b(?:" + "|".join(nonplaces.NEWS_OUTLET_PREFIXES) + r")\s+$")
+_DISEASE_AFTER = re.compile(
+    r"(?:['’]s)?[ -]+(?:ha?emorrhagic\s+)?(?:" + "|".join(nonplaces.DISEASE_WORDS) + r")\b"
+)
+_SAINT = re.compile(r"(?:St|Ste|Saint)\b\.?\s")
+_SAINT_BUILDING_AFTER = re.compile(
+    r"(?:['’]s)?(?:\s+(?:and|&)\s+(?:St|Ste|Saint)\b\.?\s+[A-Z][\w'’]*(?:['’]s)?)?\s+(?:"
+    + "|".join(nonplaces.RELIGIOUS_BUILDING_WORDS)
+    + r")\b",
+    re.IGNORECASE,
+)
+_SAINT_BUILDING_BEFORE = re.compile(
+    r"\b(?:Church|Cathedral|Basilica|Chapel|Parish|Monastery|Abbey)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_WORD_BEFORE = re.compile(r"\b([A-Za-z]+\.?)\s+$")
+#: A capitalised word going on after a compass word ("North| Nokomis Street").
+_CAPITALISED_AFTER = re.compile(r"[ -]+[A-Z]")
+_QUALIFIER_AFTER = re.compile(r",\s*[A-Z][A-Za-z.]+")
+_CODE_WORD = re.compile(r"\b[A-Za-z]+\d+[A-Za-z]+\d*\b")
+_AIRPORT_CONTEXT = re.compile(
+    r"\b(?:airports?|airfield|air ?base|flights?|runway|landed|IATA|ICAO)\b", re.IGNORECASE
+)
+
+
+def _screen(
+    text: str, spans: list[_Span], evidence: _Evidence, gazetteer: Gazetteer
+) -> list[_Span]:
+    """Extend street names and drop the spans that name no place.
+
+    A span :func:`_no_place` rejects takes the shorter matches inside it along
+    ("West" of "West Nile virus"); a weak span stays only when another span names
+    the same place (:func:`_carrier_span`).
+    """
+    kept: list[_Span] = []
+    rejected: list[tuple[int, int]] = []
+    for start, end, label, code, priority in spans:
+        if label != "DEMONYM" and priority != _PATTERN_PRIORITY:
+            street_end = _street_end(text, end)
+            if street_end != end:
+                end, label = street_end, "FAC"
+            if _no_place(text, start, end, label, evidence, gazetteer):
+                rejected.append((start, end))
+                continue
+        kept.append((start, end, label, code, priority))
+    kept = [
+        s
+        for s in kept
+        if s[4] == _PATTERN_PRIORITY
+        or not any(a <= s[0] and s[1] <= b and (a, b) != s[:2] for a, b in rejected)
+    ]
+    named = {normalize_name(text[s[0] : s[1]]) for s in kept if s[4] > _WEAK_PRIORITY}
+    return [
+        (s[0], s[1], s[2], s[3], 2) if s[4] == _WEAK_PRIORITY else s
+        for s in kept
+        if s[4] != _WEAK_PRIORITY or normalize_name(text[s[0] : s[1]]) in named
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A candidate span with the text around it, as the checks of :func:`_no_place` see it."""
+
+    surface: str
+    label: str
+    before: str
+    after: str
+    evidence: _Evidence
+    gazetteer: Gazetteer
+
+
+def _is_title(c: _Candidate) -> bool:
+    return nonplaces.is_honorific(c.surface)
+
+
+def _after_title(c: _Candidate) -> bool:
+    title = _WORD_BEFORE.search(c.before)
+    if title is None:
+        return False
+    word = title.group(1)
+    # "Sen. Smith", "Mayor Jones", and in lower case "said coach Ripley".
+    return nonplaces.is_honorific(word) or (
+        word.islower() and nonplaces.is_honorific(word.capitalize()) and len(word) > 4
+    )
+
+
+def _institution_word(c: _Candidate) -> bool:
+    return c.surface in nonplaces.INSTITUTION_WORDS
+
+
+def _bare_compass_word(c: _Candidate) -> bool:
+    return nonplaces.is_direction_word(c.surface) and not _CAPITALISED_AFTER.match(c.after)
+
+
+def _uncapitalised(c: _Candidate) -> bool:
+    return not any(ch.isupper() for ch in c.surface)
+
+
+def _code(c: _Candidate) -> bool:
+    return bool(_CODE_WORD.search(c.surface))
+
+
+def _news_outlet(c: _Candidate) -> bool:
+    return bool(_NEWS_OUTLET_AFTER.match(c.after) or _NEWS_OUTLET_BEFORE.search(c.before))
+
+
+def _disease(c: _Candidate) -> bool:
+    return bool(_DISEASE_AFTER.match(c.after))
+
+
+def _church(c: _Candidate) -> bool:
+    return bool(
+        _SAINT.match(c.surface)
+        and (_SAINT_BUILDING_AFTER.match(c.after) or _SAINT_BUILDING_BEFORE.search(c.before))
+    )
+
+
+def _capitals(c: _Candidate) -> bool:
+    return _in_capitals(c.surface) and not _capitals_ok(
+        c.surface, c.gazetteer, c.before + c.surface + c.after
+    )
+
+
+def _person_named_elsewhere(c: _Candidate) -> bool:
+    # "Henry Farrin ... Farrin, 43, was released": the surname alone is the person,
+    # unless the place is an area or a big city, or the context makes it a place.
+    return (
+        c.surface in c.evidence.person_words
+        and c.surface not in c.evidence.placed
+        and not _is_area_or_well_known(c.gazetteer, c.surface)
+        and not _STRONG_CONTEXT.search(c.before[-12:])
+        and not _QUALIFIER_AFTER.match(c.after)
+    )
+
+
+def _disease_named_elsewhere(c: _Candidate) -> bool:
+    return c.surface in c.evidence.diseases and not _is_area_or_well_known(c.gazetteer, c.surface)
+
+
+def _strain_code(c: _Candidate) -> bool:
+    # Influenza strain names: "A/California/7/2009".
+    return c.before.endswith("/") and c.after.startswith("/")
+
+
+#: The checks of :func:`_no_place`, in order: (reason, check).
+_NO_PLACE_CHECKS = (
+    ("title", _is_title),
+    ("name after a title", _after_title),
+    ("compass word", _bare_compass_word),
+    ("institution word", _institution_word),
+    ("not capitalised", _uncapitalised),
+    ("code", _code),
+    ("news outlet", _news_outlet),
+    ("disease", _disease),
+    ("church", _church),
+    ("capitals", _capitals),
+    ("person named elsewhere", _person_named_elsewhere),
+    ("disease named elsewhere", _disease_named_elsewhere),
+    ("strain code", _strain_code),
+)
+
+
+def _no_place(
+    text: str, start: int, end: int, label: str, evidence: _Evidence, gazetteer: Gazetteer
+) -> str | None:
+    """Why ``text[start:end]`` names no place here, or None when nothing says so.
+
+    The kinds of error are those of :mod:`geodata.nonplaces`; each answer is a
+    short reason (tests and error analysis read it).
+    """
+    if _overlaps(start, end, evidence.agencies):
+        return "news agency"
+    candidate = _Candidate(
+        text[start:end],
+        label,
+        text[max(0, start - 40) : start],
+        text[end : end + 60],
+        evidence,
+        gazetteer,
+    )
+    return next((why for why, check in _NO_PLACE_CHECKS if check(candidate)), None)
+
+
+def _in_capitals(surface: str) -> bool:
+    """Whether every letter of ``surface`` is a capital (two letters at least)."""
+    letters = [c for c in surface if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _capitals_ok(surface: str, gazetteer: Gazetteer, context: str) -> bool:
+    """Whether a name in capitals ("US", "NSW", "BAGHDAD") is taken as a place.
+
+    Towns are known by many short forms (airport codes, abbreviations: "CNN" is an
+    alternate name of Kannur, "MENA" a town in Ethiopia, "STORY" a town in Wyoming):
+    capitals stand for a country, an area, a region or a curated site, for a city
+    of :data:`LARGE_CITY_POPULATION` people (of 100,000 under its own name, "KANSAS
+    CITY"), or for an airport where the text talks of flights. An acronym the
+    gazetteer does not know stays (unresolved).
+    """
+    key = normalize_name(surface)
+    ids = gazetteer.index.get(key, ())
+    if not ids:
+        return True
+    for i in ids:
+        kind = gazetteer.kind[i]
+        if kind == "populated_place":
+            population = gazetteer.population[i]
+            own_name = normalize_name(gazetteer.name[i]) == key
+            if population >= LARGE_CITY_POPULATION or (own_name and population >= 100_000):
+                return True
+        elif kind == "airport":
+            if not gazetteer.feature_id[i].startswith("airport:") or _AIRPORT_CONTEXT.search(
+                context
+            ):
+                return True
+        else:
+            return True
+    return False
+
+
+_LIST_NAME = r"[A-Z][\w'’-]*(?:\.?\s[A-Z][\w'’-]*){0,2}"
+#: A name listed right after a place ("Parkes| and Berry", "Moonbi|, Parkes,").
+_LISTED_AFTER = re.compile(
+    rf"(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+)({_LIST_NAME})(?=\s*(?:,|\band\b|\bor\b|[.;:)]|$))"
+)
+#: A name listed right before a place ("Devon| and Cornwall", "Pandi, |Bulacan").
+_LISTED_BEFORE = re.compile(rf"(?:^|[\s(])({_LIST_NAME})(?:,\s+|\s+(?:and|or)\s+)$")
+
+
+def _list_members(
+    text: str, spans: list[_Span], evidence: _Evidence, gazetteer: Gazetteer
+) -> list[_Span]:
+    """Known place names listed with a recognised place ("Moonbi, Parkes, Berry and Wyong").
+
+    The NER often takes one or two names of a list of towns and leaves the rest;
+    a name the gazetteer knows, coordinated with a place by a comma, "and" or
+    "or", is a place too, unless it is part of a longer entity of the NER ("Hal
+    Rogers and ...") or a check of :func:`_no_place` rejects it. (The NER's label
+    of a lone listed name is no evidence: it calls many of them persons.)
+    """
+    found: dict[tuple[int, int], _Span] = {}
+    for start, end, label, _code, _priority in spans:
+        if label in ("DEMONYM", "FAC"):
+            continue
+        after = _LISTED_AFTER.match(text, end, min(len(text), end + 60))
+        if after:
+            found.setdefault(after.span(1), (*after.span(1), "GAZETTEER", None, 1))
+        window = max(0, start - 60)
+        before = _LISTED_BEFORE.search(text[window:start])
+        if before:
+            span = (window + before.start(1), window + before.end(1))
+            found.setdefault(span, (*span, "GAZETTEER", None, 1))
+    taken = [(s[0], s[1]) for s in spans]
+    entities = (*evidence.persons, *evidence.others)
+    return [
+        span
+        for (start, end), span in found.items()
+        if not _overlaps(start, end, taken)
+        and not _part_of(text, start, end, entities)
+        and _known(gazetteer, text[start:end])
+        and not _no_place(text, start, end, "GAZETTEER", evidence, gazetteer)
+    ]
 
 
 def _non_overlapping(
@@ -565,13 +1018,16 @@ def _assemble(
 ) -> Recognized:
     spans: list[_Span] = []
     actors: list[tuple[int, int, str, str]] = []
+    evidence = _evidence(text, doc)
     if doc is not None:
         sentences = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
         spans, actors = _ner_spans(text, doc, gazetteer)
     else:
         sentences = _regex_sentences(text)
     spans += _pattern_spans(text, gazetteer)
-    spans += _gazetteer_spans(text, gazetteer, with_ner=doc is not None)
+    spans += _gazetteer_spans(text, gazetteer, doc is not None, evidence.persons)
+    spans = _screen(text, spans, evidence, gazetteer)
+    spans += _list_members(text, spans, evidence, gazetteer)
     return Recognized(
         text=text,
         mentions=_non_overlapping(text, spans, sentences),

@@ -83,6 +83,9 @@ def test_perfect_prediction(gold):
         "mean_error_km": 0.0,
         "auc": 0.0,
         "end_to_end_acc_at_161": 1.0,
+        "matched_with_geonameid": 0,
+        "same_entity": None,
+        "same_or_within_161": 1.0,
     }
     json.dumps(result)  # JSON-native
 
@@ -218,6 +221,8 @@ def test_empty_corpora():
         "mean_error_km",
         "auc",
         "end_to_end_acc_at_161",
+        "same_entity",
+        "same_or_within_161",
     ):
         assert r[key] is None, key
 
@@ -320,3 +325,49 @@ def test_error_breakdown(gold):
     report = error_breakdown(gold, pred, limit=0)
     assert report["counts"]["missed"] == 1
     assert report["examples"]["missed"] == []
+
+
+# ------------------------------------------------------------------------ same entity
+
+
+def _with_id(toponym, geonameid):
+    return {**toponym, "geonameid": geonameid}
+
+
+def test_same_entity_counts_geonames_ids(gold):
+    # Vienna's gold id 2761369; the prediction names the same entry. Budapest's gold id
+    # 3054643; the prediction is a different entry 1 km away: not the same entity, but
+    # within 161 km.
+    gold[0]["toponyms"] = [
+        _with_id(gold[0]["toponyms"][0], 2761369),
+        _with_id(gold[0]["toponyms"][1], 3054643),
+    ]
+    pred = _pred_from(gold)
+    pred[0]["toponyms"][1]["geonameid"] = 9999999
+    pred[0]["toponyms"][1]["lat"] += 0.009
+    r = score(gold, pred)
+    assert r["matched_with_geonameid"] == 2
+    assert r["same_entity"] == 0.5
+    assert r["same_or_within_161"] == 1.0
+
+
+def test_same_entity_without_coordinates_still_judged(gold):
+    # Gold has an id but no coordinates: the same id is right, another id is wrong.
+    gold[0]["toponyms"] = [
+        {**_with_id(gold[0]["toponyms"][0], 2761369), "lat": None, "lon": None},
+        {**_with_id(gold[0]["toponyms"][1], 3054643), "lat": None, "lon": None},
+    ]
+    pred = _pred_from(gold)
+    pred[0]["toponyms"][1]["geonameid"] = 1
+    r = score(gold, pred)
+    assert r["matched_with_coordinates"] == 0
+    assert r["same_entity"] == 0.5
+    assert r["same_or_within_161"] == 0.5
+
+
+def test_same_entity_none_without_gold_ids(gold):
+    pred = _pred_from(gold)
+    r = score(gold, pred)
+    assert r["matched_with_geonameid"] == 0
+    assert r["same_entity"] is None
+    assert r["same_or_within_161"] == r["acc_at_161"]

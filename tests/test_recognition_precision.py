@@ -1,0 +1,155 @@
+"""Names that are not places here, and the same names where they are places.
+
+One hand-written sentence per kind of false place (geodata.nonplaces); each
+asserts the exact mentions recognised. Controls use the same words as places.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from geodata.pipeline import Geoparser
+
+
+def _names(parser: Geoparser, text: str) -> list[str]:
+    return [m.name for m in parser.recognize([text])[0].mentions]
+
+
+def _parsed(parser: Geoparser, text: str) -> list[tuple[str, str | None]]:
+    return [(r["name"], r["country_code"]) for r in next(iter(parser.parse([text])))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # News agencies and broadcasters: "CNN" is an alternate name of Kannur,
+        # "MENA" a town in Ethiopia, "Xinhua" villages in China.
+        ("The minister spoke to CNN on Tuesday.", []),
+        ("In a statement to CNN, the ministry denied the report.", []),
+        (
+            "The talks ended without agreement, the state news agency MENA reported from Cairo.",
+            ["Cairo"],
+        ),
+        ("MENA said the minister would travel to Amman on Sunday.", ["Amman"]),
+        ("The report was carried by Xinhua and the Associated Press.", []),
+        # The place in a newspaper's name names the newspaper.
+        ("Tom Hanley told The Moscow Times that the plant would close.", []),
+    ],
+)
+def test_news_organisations(geoparser: Geoparser, text: str, expected: list[str]) -> None:
+    assert _names(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dr Cecilia Okafor, who leads the clinic, said the vaccine had arrived.", []),
+        ("The award went to Mayor Paris Whitfield of the town.", []),
+        ("The bill was backed by Sen. Georgia Hale and Rep. Tom Varga.", []),
+        # A given name that is a country's: the NER reads the whole person's name.
+        ("Mary Jordan, a nurse, said the clinic was full.", []),
+        # A surname alone, once the text has named the person in full.
+        ("Henry Farrin, 43, was arrested on Monday. Police said Farrin had fled.", []),
+    ],
+)
+def test_titles_and_persons(geoparser: Geoparser, text: str, expected: list[str]) -> None:
+    assert _names(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Capitalised common words: "Federal" is the Federal District of Brazil.
+        ("Federal officials said the bridge would reopen next week.", []),
+        ("The money came from the Federal Highway Administration.", []),
+        # Institutions named after a common word or a person.
+        ("The White House said the president would visit Mexico.", ["Mexico"]),
+        ("The Kennedy Elementary School choir sang at the ceremony.", []),
+        # Compass words alone are areas of some countries ("North" in Cameroon).
+        ("Residents of the North said the road was closed.", []),
+    ],
+)
+def test_common_words(geoparser: Geoparser, text: str, expected: list[str]) -> None:
+    assert _names(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ORIGINAL STORY: Floods close schools in Kent County", ["Kent County"]),
+        ("ORIGINAL STORY", []),
+        # Capitals do name countries and big cities.
+        ("The governor visited BAGHDAD and Basra last week.", ["BAGHDAD", "Basra"]),
+    ],
+)
+def test_capitals(geoparser: Geoparser, text: str, expected: list[str]) -> None:
+    assert _names(geoparser, text) == expected
+
+
+def test_street_and_highway_names_are_not_towns(geoparser: Geoparser) -> None:
+    text = "A truck overturned on North Jackson Highway near the fairgrounds."
+    assert _parsed(geoparser, text) == [("North Jackson Highway", None)]
+    text = "Traffic was diverted to Cooper Street and Madison Avenue."
+    assert _parsed(geoparser, text) == [("Cooper Street", None), ("Madison Avenue", None)]
+
+
+def test_agency_named_after_a_road_keeps_its_place(geoparser: Geoparser) -> None:
+    text = "Troopers from the Kansas Highway Patrol closed the road."
+    assert _names(geoparser, text) == ["Kansas"]
+
+
+def test_saints_churches(geoparser: Geoparser) -> None:
+    text = "Worshippers gathered at St. Peter and St. Paul churches in Cairo."
+    assert _parsed(geoparser, text) == [("Cairo", "EG")]
+
+
+def test_places_inside_organisation_names(geoparser: Geoparser) -> None:
+    # A public body's place is its jurisdiction: taken.
+    text = "A spokesman for the Houston Police Department said two men were arrested."
+    assert _names(geoparser, text) == ["Houston"]
+
+
+def test_diseases_named_after_places(geoparser: Geoparser) -> None:
+    text = "Officials confirmed a case of West Nile virus near Dallas."
+    assert _names(geoparser, text) == ["Dallas"]
+    text = "Tests confirmed Marburg virus in the patient. Marburg is related to Ebola."
+    assert "Marburg" not in _names(geoparser, text)
+    text = "The vaccine protects against the A/California/7/2009 strain."
+    assert _names(geoparser, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The same words as places.
+        ("The family flew to Kannur for the wedding.", [("Kannur", "IN")]),
+        (
+            "The fair is held every summer in Story County, Iowa.",
+            [("Story County", "US"), ("Iowa", "US")],
+        ),
+        ("The minister arrived in Georgia on Monday.", [("Georgia", "GE")]),
+        ("The vote in Tbilisi was delayed after protests.", [("Tbilisi", "GE")]),
+    ],
+)
+def test_controls(geoparser: Geoparser, text: str, expected: list) -> None:
+    assert _parsed(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The NER calls the middle town an organisation; the list says it is a town.
+        (
+            "Sirens sounded in Marietta, Belpre and Parkersburg overnight.",
+            ["Marietta", "Belpre", "Parkersburg"],
+        ),
+        (
+            "Cases were reported in Kasese, Fort Portal and Bundibugyo last week.",
+            ["Kasese", "Fort Portal"],
+        ),
+        # A listed name that is part of a person's name stays out.
+        ("The committee met with Hal Rogers and Kentucky officials.", ["Kentucky"]),
+    ],
+)
+def test_places_listed_with_places(geoparser: Geoparser, text: str, expected: list[str]) -> None:
+    assert _names(geoparser, text) == expected
