@@ -715,10 +715,27 @@ def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _street_end(text: str, end: int) -> int:
-    """End of the street name when a street word follows offset ``end``, else ``end``."""
+#: Up to three capitalised words between a compass word and a street word
+#: ("North| Nokomis| Street", "South| Lowry| Avenue").
+_NAME_WORDS_AFTER = re.compile(r"(?:\s+[A-Z][\w'’-]*){1,3}?(?=\s)")
+
+
+def _street_end(text: str, end: int, compass: bool = False) -> int:
+    """End of the street name when a street word follows offset ``end``, else ``end``.
+
+    After a compass word the street word may come a few capitalised words later.
+    """
     match = _STREET_AFTER.match(text, end)
-    return match.end() if match else end
+    if match:
+        return match.end()
+    if compass:
+        for words in _NAME_WORDS_AFTER.finditer(text, end, min(len(text), end + 60)):
+            if words.start() != end:
+                break
+            match = _STREET_AFTER.match(text, words.end())
+            if match:
+                return match.end()
+    return end
 
 
 #: Cities this large keep their name in capitals ("BAGHDAD") or short forms ("NYC").
@@ -766,7 +783,8 @@ def _screen(
     rejected: list[tuple[int, int]] = []
     for start, end, label, code, priority in spans:
         if label != "DEMONYM" and priority != _PATTERN_PRIORITY:
-            street_end = _street_end(text, end)
+            compass = nonplaces.is_direction_word(text[start:end])
+            street_end = _street_end(text, end, compass)
             if street_end != end:
                 end, label = street_end, "FAC"
             if _no_place(text, start, end, label, evidence, gazetteer):
@@ -819,7 +837,11 @@ def _institution_word(c: _Candidate) -> bool:
 
 
 def _bare_compass_word(c: _Candidate) -> bool:
-    return nonplaces.is_direction_word(c.surface) and not _CAPITALISED_AFTER.match(c.after)
+    # Alone ("the North") or leading a longer name ("North Fulton Regional Hospital",
+    # "Western Pennsylvania"), a compass word is not the first-level area of that
+    # name somewhere (North Region, Cameroon); a street it leads is extended to
+    # the whole street first (:func:`_street_end`).
+    return nonplaces.is_direction_word(c.surface)
 
 
 def _uncapitalised(c: _Candidate) -> bool:
@@ -863,6 +885,36 @@ def _person_named_elsewhere(c: _Candidate) -> bool:
     )
 
 
+#: Words of speech right after a name: "Petrova said", "Welch told the court".
+_SPEECH_AFTER = re.compile(
+    r"\s+(?:said|says|told|added|testified|wrote|explained|recalled|noted|replied|admitted)\b"
+)
+#: A name right after a speech verb that closes a quote: '..., said Petrova'.
+_SPEECH_BEFORE = re.compile(r"[,.!?]['\"”’]?\s+(?:said|says|added|asked|wrote)\s+$")
+#: Kin and counsel after a possessive: "Crolley's wife", "Fairfield's defense team".
+_KIN_AFTER = re.compile(
+    r"['’]s?\s+(?:wife|husband|son|daughter|mother|father|brother|sister|widow|"
+    r"girlfriend|boyfriend|attorney|lawyer|defense|defence|family|funeral|arrest|body)\b"
+)
+#: A person's age in the news style: "Krystal D. Hall, 19, of ...".
+_AGE_AFTER = re.compile(r",\s*\d{1,3},")
+
+
+def _person_by_context(c: _Candidate) -> bool:
+    # Places do not speak, have wives or ages; countries and areas do speak
+    # ("Russia said") and are left alone, as are big cities ("Moscow said").
+    return bool(
+        _SPEECH_AFTER.match(c.after)
+        or _SPEECH_BEFORE.search(c.before)
+        or _KIN_AFTER.match(c.after)
+        or _AGE_AFTER.match(c.after)
+    ) and not (
+        _is_area_or_well_known(c.gazetteer, c.surface)
+        or _STRONG_CONTEXT.search(c.before[-12:])  # "a woman from Brampton said"
+        or _CAPITALISED_AFTER.match(c.after)  # "said Litchfield Fire Chief Jim Koser"
+    )
+
+
 def _disease_named_elsewhere(c: _Candidate) -> bool:
     return c.surface in c.evidence.diseases and not _is_area_or_well_known(c.gazetteer, c.surface)
 
@@ -885,6 +937,7 @@ _NO_PLACE_CHECKS = (
     ("church", _church),
     ("capitals", _capitals),
     ("person named elsewhere", _person_named_elsewhere),
+    ("person by context", _person_by_context),
     ("disease named elsewhere", _disease_named_elsewhere),
     ("strain code", _strain_code),
 )

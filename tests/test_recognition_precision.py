@@ -153,3 +153,44 @@ def test_controls(geoparser: Geoparser, text: str, expected: list) -> None:
 )
 def test_places_listed_with_places(geoparser: Geoparser, text: str, expected: list[str]) -> None:
     assert _names(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A compass word leading a longer name is not a first-level area somewhere
+        # (North Region, Cameroon; Western Region, Ghana).
+        ("He was taken to North Fulton Regional Hospital in Atlanta.", [("Atlanta", "US")]),
+        (
+            "The Western Pennsylvania Kennel Association met on Friday.",
+            [("Pennsylvania", "US")],
+        ),
+        ("He grew up in the North and moved away.", []),
+        # ... unless it leads a street, which is kept whole (and not resolved).
+        (
+            "A crash closed North Nokomis Street and Darling Avenue.",
+            [("North Nokomis Street", None), ("Darling Avenue", None)],
+        ),
+        # The control: a compass word inside a known name.
+        ("Storms hit North Korea on Monday.", [("North Korea", "KP")]),
+    ],
+)
+def test_compass_words(geoparser: Geoparser, text: str, expected: list) -> None:
+    assert _parsed(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Places do not speak, marry or have an age: the name is a person's.
+        ('"We were lucky," Petrova said.', []),
+        ("The idea came after Welch told the court he had stolen nothing.", []),
+        ("Officers spoke to Crolley's wife on Monday.", []),
+        ("Krystal D. Hall, 19, of Gaston was arrested.", ["Gaston"]),
+        # Controls: a place named after a preposition, a country as its government.
+        ("A woman from Brampton said the road was closed.", ["Brampton"]),
+        ("Russia said the talks would resume.", ["Russia"]),
+    ],
+)
+def test_persons_by_context(geoparser: Geoparser, text: str, expected: list[str]) -> None:
+    assert _names(geoparser, text) == expected
