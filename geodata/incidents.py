@@ -53,9 +53,57 @@ EVENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("protest", re.compile(r"\b(protests?|protesters?|demonstrations?|rall(?:y|ies))\b", re.I)),
     ("visit", re.compile(r"\b(visits?|visited|visiting|trip|tour)\b", re.I)),
 )
+# How an event word is tied to its place, by the words between them (rules named
+# in ``_link``); a place the sentence merely also names is not the event's place.
+#: A locative or target preposition right before the place: "in Damascus",
+#: "near Baghdad International Airport", "strikes on Israel". Not "from" (an
+#: origin: "a woman visiting from Canada"), not "with" (a party: "clashes with").
 _LOCATIVE = re.compile(
-    r"\b(near|in|at|on|outside|against|targeting|to|with|visit)\s+"
+    r"\b(?:near|in|at|on|outside|inside|against|targeting|across|into|over|around|off|"
+    r"throughout|along)\s+(?:the\s+)?$",
+    re.I,
+)
+_SPATIAL = re.compile(r"\b(?:in|at|on|near|across|into|over|inside|outside|throughout)\s+$", re.I)
+#: A place named through a noun after the preposition: "in the market of Tal Afar",
+#: "on the outskirts of Kyiv", "near the town of Jenin".
+_LOCATIVE_OF = re.compile(
+    r"\b(?:near|in|at|on|outside|inside|into|across|around|off|along)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){1,3}of\s+(?:the\s+)?$",
+    re.I,
+)
+#: A destination, for visits only: "a visit to Baghdad", "his trip to Iraq".
+_DESTINATION = re.compile(r"\b(?:to)\s+(?:the\s+)?$", re.I)
+#: The event verb's object, right after it: "visited Baghdad", "attacked Kirkuk".
+_OBJECT_GAP = re.compile(r"^\s+(?:the\s+)?$")
+#: The place right before the event noun: "the Baghdad bombing", "a Kabul blast".
+_MODIFIER_GAP = re.compile(r"^[ -]$")
+_VERBS = re.compile(r"(?:ed|ing)$|^(?:struck|hit|fired|launched)$", re.I)
+#: A speaker's place, not the event's: "officials in Kyiv said ...".
+_SPEAKER_BEFORE = re.compile(
+    r"\b(?:officials?|police|authorities|spokes\w+|ministry|sources?|residents?|"
+    r"witnesses|reporters?|correspondents?|media|analysts?|diplomats?)\s+(?:in|at)\s+"
     r"(?:the\s+)?$",
+    re.I,
+)
+_SPEECH_AFTER = re.compile(
+    r"^(?:['’]s)?(?:\s+\w+){0,2}?\s+(?:said|says|say|told|reported|announced|confirmed)\b",
+    re.I,
+)
+#: Event words that here name no event at a place (general English).
+_NOT_AN_EVENT = re.compile(
+    # an accident: "struck by a car", "hit by a truck"
+    r"(?:struck|hit)\s+by\s+(?:a|an|the)?\s*(?:\w+\s+)?"
+    r"(?:car|vehicle|truck|lorry|train|bus|van|motorist|driver|taxi|motorcycle|bicycle|"
+    r"pickup|SUV|lightning|tree|falling)\b"
+    # an idiom: "strike a deal", "struck a balance"
+    r"|(?:strikes?|struck|striking)\s+(?:a|an)\s+(?:\w+\s+)?"
+    r"(?:deal|agreement|balance|chord|tone|note|pose|bargain|compromise)\b",
+    re.I,
+)
+#: A labour strike, a form of protest: "workers went on strike", "a general strike".
+_LABOUR_STRIKE = re.compile(
+    r"(?:\bon|\bgeneral|\bhunger|\bnational|\bworkers['’]?|\bteachers['’]?|"
+    r"\bnationwide|\bindustrial)\s+$",
     re.I,
 )
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -164,22 +212,55 @@ def _specificity(res: Resolution) -> int:
     return 0
 
 
-def _location(recognized: Recognized, places: list[Resolution], after: int) -> Resolution | None:
-    """Pick the event's place: after a locative preposition, else the most specific."""
+def _link(
+    recognized: Recognized, res: Resolution, event_type: str, keyword: tuple[int, int]
+) -> str | None:
+    """Name the rule that ties the place ``res`` to the event word at ``keyword``, if any.
+
+    ``locative`` (a locative preposition before the place), ``destination`` ("a
+    visit to"), ``object`` (the place right after an event verb: "visited
+    Baghdad"), ``modifier`` (the place right before an event noun: "the Baghdad
+    bombing").
+    """
     text = recognized.text
-    located = [
-        r
-        for r in places
-        if _LOCATIVE.search(text[max(0, r.mention.start - 14) : r.mention.start])
-        and not r.mention.is_demonym
-    ]
-    following = [r for r in located if r.mention.start >= after] or located
-    if following:
-        return max(following, key=lambda r: (_specificity(r), -abs(r.mention.start - after)))
-    plain = [r for r in places if not r.mention.is_demonym]
-    if plain:
-        return max(plain, key=lambda r: (_specificity(r), -abs(r.mention.start - after)))
+    start, end = res.mention.start, res.mention.end
+    before = text[max(0, start - 14) : start]
+    if _SPEAKER_BEFORE.search(text[max(0, start - 40) : start]) and _SPEECH_AFTER.match(
+        text[end : end + 40]
+    ):
+        return None  # "officials in Kyiv said"
+    if res.mention.is_demonym:
+        # a national adjective places an event only after a spatial preposition
+        # ("strikes on Iraqi sites"); "targeting American forces" names a party
+        return "locative" if _SPATIAL.search(before) else None
+    if _LOCATIVE.search(before) or _LOCATIVE_OF.search(text[max(0, start - 50) : start]):
+        return "locative"
+    if event_type == "visit" and _DESTINATION.search(before):
+        return "destination"
+    word = text[keyword[0] : keyword[1]]
+    if start >= keyword[1] and _VERBS.search(word) and _OBJECT_GAP.match(text[keyword[1] : start]):
+        return "object"
+    if end <= keyword[0] and _MODIFIER_GAP.match(text[end : keyword[0]]):
+        return "modifier"
     return None
+
+
+def _location(
+    recognized: Recognized,
+    places: list[Resolution],
+    event_type: str,
+    keyword: tuple[int, int],
+) -> Resolution | None:
+    """Pick the event's place among ``places``: one tied to it by :func:`_link`.
+
+    After the event word first ("an explosion near X"), then before it ("In X,
+    a bomb exploded"); the most specific place, then the nearest.
+    """
+    linked = [r for r in places if _link(recognized, r, event_type, keyword)]
+    following = [r for r in linked if r.mention.start >= keyword[1]] or linked
+    if not following:
+        return None
+    return max(following, key=lambda r: (_specificity(r), -abs(r.mention.start - keyword[0])))
 
 
 def _origin(
@@ -269,10 +350,9 @@ def extract_incidents(
         for number, (event_type, m_start, m_end) in enumerate(events):
             keyword_start, keyword_end = s_start + m_start, s_start + m_end
             clause_end = s_start + events[number + 1][1] if number + 1 < len(events) else s_end
-            after = [r for r in places if keyword_end <= r.mention.start < clause_end]
-            target = _location(recognized, after, keyword_start) if after else None
-            if target is None and len(events) == 1:
-                target = _location(recognized, places, keyword_start)
+            clause_start = s_start + events[number - 1][2] if number else s_start
+            in_clause = [r for r in places if clause_start <= r.mention.start < clause_end]
+            target = _location(recognized, in_clause, event_type, (keyword_start, keyword_end))
             if target is None or target.place is None:
                 continue
             key = (event_type, target.place.feature_id)
@@ -297,13 +377,21 @@ def extract_incidents(
 
 
 def _events(sentence: str) -> list[tuple[str, int, int]]:
-    """Event words of a sentence as (type, start, end), by position, without overlaps."""
+    """Event words of a sentence as (type, start, end), by position, without overlaps.
+
+    Accidents and idioms (``_NOT_AN_EVENT``) are dropped; a labour strike is a protest.
+    """
     found: list[tuple[str, int, int]] = []
     for event_type, pattern in EVENT_TYPES:
         for match in pattern.finditer(sentence):
             if any(match.start() < e and s < match.end() for _, s, e in found):
                 continue
-            found.append((event_type, match.start(), match.end()))
+            if _NOT_AN_EVENT.match(sentence, match.start()):
+                continue
+            kind = event_type
+            if kind == "strike" and _LABOUR_STRIKE.search(sentence[: match.start()]):
+                kind = "protest"
+            found.append((kind, match.start(), match.end()))
     return sorted(found, key=lambda item: item[1])
 
 

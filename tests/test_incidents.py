@@ -72,3 +72,66 @@ def test_airport_codes_in_capitals_name_the_airport(geoparser, text, code, featu
 def test_a_code_in_lower_case_is_not_an_airport(geoparser):
     toponyms = next(iter(geoparser.parse(["Ika and thr are not codes here; the dam is."])))
     assert all(t["kind"] != "airport" for t in toponyms)
+
+
+def _incidents(geoparser, text: str) -> list[tuple[str, str]]:
+    sites = extract_sites(text, geoparser=geoparser)
+    found = sites[sites["kind"] == "incident"]
+    return sorted(zip(found["event_type"], found["name"], strict=True))
+
+
+# One sentence per rule of geodata.incidents._link / _events; a place the sentence
+# only also names is not the event's place.
+@pytest.mark.parametrize(
+    "rule, text, expected",
+    [
+        (
+            "locative",
+            "A bomb exploded in Kirkuk on Friday.",
+            [("explosion", "Explosion in Kirkuk")],
+        ),
+        (
+            "locative before the event",
+            "In Basra, protesters blocked the port road.",
+            [("protest", "Protest in Basrah")],
+        ),
+        (
+            "locative through a noun",
+            "A bomb exploded in the market of Tal Afar.",
+            [("explosion", "Explosion in Tall ‘Afar")],
+        ),
+        (
+            "demonym after a spatial preposition",
+            "Missile strikes on Syrian bases were reported.",
+            [("missile_strike", "Missile strike in Syria")],
+        ),
+        (
+            "destination of a visit",
+            "The pope's visit to Mosul drew crowds.",
+            [("visit", "Visit in Mosul")],
+        ),
+        (
+            "object of an event verb",
+            "Protesters attacked Nasiriyah's courthouse.",
+            [("attack", "Attack in Nasiriyah")],
+        ),
+        (
+            "modifier of an event noun",
+            "The Kabul bombing killed 12 people.",
+            [("explosion", "Explosion in Kabul")],
+        ),
+        ("no link: an origin", "A woman visiting from Canada was hurt in the crash.", []),
+        ("no link: only named in the sentence", "Ties with Baghdad improved after the visit.", []),
+        ("no link: a party", "Fighters clashed with Turkish troops.", []),
+        ("no link: a speaker's place", "Officials in Cairo said a blast hit the port.", []),
+        ("accident", "A pedestrian was struck by a car in Toronto on Monday.", []),
+        ("idiom", "The two sides struck a deal in Doha.", []),
+        (
+            "labour strike",
+            "Workers went on strike in Lagos over pay.",
+            [("protest", "Protest in Lagos")],
+        ),
+    ],
+)
+def test_an_event_is_tied_to_its_place_by_structure(geoparser, rule, text, expected):
+    assert _incidents(geoparser, text) == expected, rule
