@@ -63,6 +63,10 @@ _LOCATIVE = re.compile(
     r"throughout|along)\s+(?:the\s+)?$",
     re.I,
 )
+#: The most characters between an event word and its place: further away, the
+#: place belongs to another part of the sentence ("a woman visiting from Canada
+#: died after ... on a highway in Elizabethtown").
+_MAX_GAP = 60
 _SPATIAL = re.compile(r"\b(?:in|at|on|near|across|into|over|inside|outside|throughout)\s+$", re.I)
 #: A place named through a noun after the preposition: "in the market of Tal Afar",
 #: "on the outskirts of Kyiv", "near the town of Jenin".
@@ -253,10 +257,16 @@ def _location(
 ) -> Resolution | None:
     """Pick the event's place among ``places``: one tied to it by :func:`_link`.
 
-    After the event word first ("an explosion near X"), then before it ("In X,
-    a bomb exploded"); the most specific place, then the nearest.
+    Within :data:`_MAX_GAP` characters of the event word; after it first ("an
+    explosion near X"), then before it ("In X, a bomb exploded"); the most
+    specific place, then the nearest.
     """
-    linked = [r for r in places if _link(recognized, r, event_type, keyword)]
+    linked = [
+        r
+        for r in places
+        if max(r.mention.start - keyword[1], keyword[0] - r.mention.end) <= _MAX_GAP
+        and _link(recognized, r, event_type, keyword)
+    ]
     following = [r for r in linked if r.mention.start >= keyword[1]] or linked
     if not following:
         return None

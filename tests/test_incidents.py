@@ -135,3 +135,11 @@ def _incidents(geoparser, text: str) -> list[tuple[str, str]]:
 )
 def test_an_event_is_tied_to_its_place_by_structure(geoparser, rule, text, expected):
     assert _incidents(geoparser, text) == expected, rule
+
+
+def test_a_place_far_along_the_sentence_is_not_the_events(geoparser):
+    text = (
+        "A woman visiting from Canada died after she was struck by a car on a "
+        "highway in Elizabethtown, Kentucky, on Friday."
+    )
+    assert _incidents(geoparser, text) == []
