@@ -432,3 +432,35 @@ def test_the_view_survives_a_basemap_change(browser_page: BrowserPage) -> None:
         wait_for(page, lambda: new_view() == (30.5, 47.8, 7), f"the view kept after {label}")
     assert browser_page.page_errors == []
     assert all("openstreetmap" in u for u in browser_page.external), browser_page.external
+
+
+def test_agencies_titles_and_churches_are_not_drawn_as_towns(browser_page: BrowserPage) -> None:
+    # An article of our own: a news agency ("MENA" is a town in Ethiopia, "CNN" an
+    # alternate name of Kannur), a titled person ("Dr" is Dar'a, Syria) and two
+    # churches ("St. Peter", "St. Paul" are towns in Minnesota).
+    page = browser_page.page
+    open_dashboard(browser_page)
+    article = (
+        "CAIRO (MENA) - A bomb exploded on Sunday inside St. Peter and St. Paul's Church "
+        "in Cairo, the state news agency MENA reported. Dr Khaled Megahed, a spokesman "
+        "for the Health Ministry, told CNN that 49 people were wounded. Egypt declared "
+        "three days of mourning."
+    )
+    box = page.get_by_label("Article text")
+    box.fill(article)
+    box.press("Control+Enter")
+    wait_for(page, lambda: features_heading(page)[1] < 10, "the new article to be mapped")
+    wait_idle(page)
+    mapped, total = features_heading(page)
+    assert wait_for_drawn(page, expected=mapped) == mapped
+    collection = download_json(page, "GeoJSON (all layers)")
+    places = {
+        (f["properties"]["name"], f["properties"]["country_code"])
+        for f in collection["features"]
+        if f["properties"]["kind"] != "incident"
+    }
+    assert places == {("Cairo", "EG"), ("Egypt", "EG")}
+    incidents = [f for f in collection["features"] if f["properties"]["kind"] == "incident"]
+    assert [f["properties"]["name"] for f in incidents] == ["Explosion in Cairo"]
+    assert len(collection["features"]) == total == 3
+    browser_page.assert_offline()
