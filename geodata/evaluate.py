@@ -14,7 +14,10 @@ geographical parsing?"):
   resolved to that very entry (``same_entity``), and over matched spans whose gold has an
   id or coordinates, the share resolved to the same entry or within 161 km
   (``same_or_within_161``). Acc@161 calls a town 100 km from the right one correct; these
-  tell how often the map shows the gold place itself.
+  tell how often the map shows the gold place itself. A gold toponym without a GeoNames
+  id (GeoVirus gives a Wikipedia link instead) is the same entity as a predicted country
+  whose Natural Earth polygon holds the gold point: a country resolved right is "far" by
+  Acc@161 only because gold and gazetteer put its point in different places.
 
 All counts are pooled over the whole corpus (micro-averaged), not averaged per document.
 
@@ -34,10 +37,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
+from shapely.geometry import Point
 
+from geodata.catalogue import country_shapes
 from geodata.geodesy import geodesic_km
 
 __all__ = [
@@ -184,8 +190,10 @@ def score(
     * ``same_entity``: over matched spans whose gold has an integer ``geonameid``, the
       share whose prediction carries the same ``geonameid``. ``same_or_within_161``: over
       matched spans whose gold has a ``geonameid`` or coordinates, the share that is the
-      same entity or within 161 km. A corpus without GeoNames ids (GeoVirus) has
-      ``same_entity`` None and ``same_or_within_161`` equal to Acc@161.
+      same entity or within 161 km; for a gold without a ``geonameid``, a prediction of
+      ``kind`` "country" whose Natural Earth polygon (:func:`geodata.catalogue.country_shapes`)
+      holds the gold point counts as the same entity. A corpus without GeoNames ids
+      (GeoVirus) has ``same_entity`` None.
     * ``auc`` is the mean of ``log(1 + error_km) / log(1 + 20039)`` over the matched
       spans with gold coordinates (0 is perfect, 1 is worst); errors are clipped to
       20039 km.
@@ -339,9 +347,25 @@ class _EntityTally:
         if gold_id is not None:
             self.with_id += 1
             self.same += same
+        elif error is not None:
+            same = _country_holds(pred, gold)
         if gold_id is not None or error is not None:
             self.judged += 1
             self.same_or_near += same or (error is not None and error <= ACC_THRESHOLD_KM)
+
+
+def _country_holds(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> bool:
+    """Whether ``pred`` is a country whose polygon holds the gold point (0.05 degrees slack)."""
+    if pred.get("kind") != "country" or not pred.get("country_code"):
+        return False
+    shape = _country_polygons().get(pred["country_code"])
+    return shape is not None and shape.distance(Point(gold["lon"], gold["lat"])) <= 0.05
+
+
+@cache
+def _country_polygons() -> dict[str, Any]:
+    """Natural Earth country polygons by ISO alpha-2 code (EPSG:4326)."""
+    return country_shapes()["geometry"].to_dict()
 
 
 def _geonameid(toponym: Mapping[str, Any]) -> int | None:

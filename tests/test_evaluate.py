@@ -371,3 +371,48 @@ def test_same_entity_none_without_gold_ids(gold):
     assert r["matched_with_geonameid"] == 0
     assert r["same_entity"] is None
     assert r["same_or_within_161"] == r["acc_at_161"]
+
+
+def test_a_country_holding_the_gold_point_is_the_same_entity_without_ids():
+    # GeoVirus-style gold (no GeoNames id): "Russia" at Moscow; the prediction is the
+    # country at its own point in Siberia, 2,900 km away. Acc@161 calls it wrong, the
+    # same-entity measure right. A town at the same far point stays wrong.
+    text = "Russia and Perm."
+    gold = [
+        {
+            "id": "d",
+            "text": text,
+            "toponyms": [
+                {"start": 0, "end": 6, "name": "Russia", "lat": 55.75, "lon": 37.62},
+                {"start": 11, "end": 15, "name": "Perm", "lat": 58.0, "lon": 56.25},
+            ],
+        }
+    ]
+    far = {"lat": 61.5, "lon": 90.0}
+    pred = [
+        {
+            "id": "d",
+            "toponyms": [
+                {
+                    "start": 0,
+                    "end": 6,
+                    "name": "Russia",
+                    "kind": "country",
+                    "country_code": "RU",
+                    **far,
+                },
+                {
+                    "start": 11,
+                    "end": 15,
+                    "name": "Perm",
+                    "kind": "populated_place",
+                    "country_code": "RU",
+                    **far,
+                },
+            ],
+        }
+    ]
+    r = score(gold, pred)
+    assert r["acc_at_161"] == 0.0
+    assert r["same_entity"] is None
+    assert r["same_or_within_161"] == 0.5
