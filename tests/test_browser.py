@@ -54,6 +54,8 @@ def test_map_drawn_offline_with_local_leaflet(browser_page: BrowserPage) -> None
     page = browser_page.page
     drawn = open_dashboard(browser_page)
     assert drawn >= MIN_FEATURES
+    # no "Deploy" button: the app runs on its own server (client.toolbarMode)
+    assert page.get_by_role("button", name="Deploy").count() == 0
 
     frame = map_frame(page)
     assert frame is not None
