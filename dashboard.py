@@ -42,7 +42,7 @@ from layers.app.views import (
     shown_frames,
 )
 from layers.catalog import LAYER_BY_KEY, LAYERS
-from layers.files.inputs import MAX_APP_CHARS
+from layers.files.inputs import MAX_APP_CHARS, headline
 from layers.map.assets import BASEMAP_URL, install_static
 from layers.map.render import (
     BASEMAPS,
@@ -200,7 +200,11 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
         st.header("Article")
         if SEEDS:
             st.selectbox(
-                "Sample articles", [p.name for p in SEEDS], key="seed", on_change=on_seed_change
+                "Sample articles",
+                [p.name for p in SEEDS],
+                key="seed",
+                format_func=lambda name: headline(seed_text(name)),
+                on_change=on_seed_change,
             )
         st.file_uploader(
             "Upload articles (.txt .md .html .jsonl) or a saved map (.geojson)",

@@ -17,12 +17,43 @@ __all__ = [
     "MAX_APP_CHARS",
     "InputError",
     "decode_upload",
+    "headline",
     "html_to_text",
     "parse_uploads",
 ]
 
 #: Longest article the app geoparses interactively (characters, ~40 pages).
 MAX_APP_CHARS = 200_000
+
+
+def headline(text: str, limit: int = 70) -> str:
+    """Return a short title for an article: its first line, cut at a word.
+
+    Parameters
+    ----------
+    text : str
+        The article text.
+    limit : int, default 70
+        Most characters in the title (an ellipsis is added when the line is cut).
+
+    Returns
+    -------
+    str
+        The first non-blank line (Markdown heading marks dropped), or its first
+        sentence when the line is longer, cut at the last space before ``limit``
+        with "…"; "Untitled article" for a blank text.
+    """
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    line = re.sub(r"^#+\s*", "", line)
+    if not line:
+        return "Untitled article"
+    sentence = re.match(r"(.+?[.!?])(?:\s|$)", line)
+    if len(line) > limit and sentence:
+        line = sentence.group(1).rstrip(".")
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0].rstrip(",;:-–— ")
+    return f"{cut}…"
 
 
 class InputError(ValueError):
