@@ -19,7 +19,10 @@ from layers.files.inputs import headline
             "president, aiming to strengthen ties with Baghdad. More text follows.",
             "Iran's President Masoud Pezeshkian embarked on his first foreign trip…",
         ),
-        ("Storms hit Perth. Crews cleared roads in the city all night long, then slept.", "Storms hit Perth"),
+        (
+            "Storms hit Perth. Crews cleared roads in the city all night long, then slept.",
+            "Storms hit Perth",
+        ),
     ],
 )
 def test_headline(text: str, expected: str) -> None:
