@@ -36,13 +36,14 @@ from layers.app.views import (
     ViewFrames,
     compute_view,
     downloads,
+    export_title,
     extracted_sites,
     imported_sites,
     layer_counts,
     shown_frames,
 )
 from layers.catalog import LAYER_BY_KEY, LAYERS
-from layers.files.inputs import MAX_APP_CHARS, headline
+from layers.files.inputs import MAX_APP_CHARS, file_stem, headline
 from layers.map.assets import BASEMAP_URL, install_static
 from layers.map.render import (
     BASEMAPS,
@@ -461,8 +462,7 @@ def downloads_panel(
     """Draw the download buttons: every file is built when its button is clicked."""
     selected = st.session_state["selected"]
     has_selection = bool(selected) and selected in set(shown["feature_id"])
-    stem = Path(source.articles[0][0]).stem if source.articles else "newsmap"
-    stem = f"{stem}-{date.today():%Y%m%d}"
+    stem = file_stem(export_title(source), view.article_date or date.today())
     files = downloads(
         shown, lambda: get_frames(source, view.unfiltered()).sites, selected, visible, stem
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import date
+from pathlib import PurePath
 from typing import NamedTuple
 
 import geopandas as gpd
@@ -22,6 +23,7 @@ from layers.app.corrections import apply_corrections
 from layers.app.state import ALL_ARTICLES, Source, View
 from layers.catalog import build_layers
 from layers.files.export import read_geojson, to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
+from layers.files.inputs import headline
 from layers.map.render import render_map
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "ViewFrames",
     "compute_view",
     "downloads",
+    "export_title",
     "extracted_sites",
     "imported_sites",
     "selected_geojson",
@@ -212,6 +215,30 @@ def downloads(
             "text/html",
         ),
     ]
+
+
+def export_title(source: Source) -> str:
+    """Return the title exported files are named after (see :func:`file_stem`).
+
+    Parameters
+    ----------
+    source : Source
+        The articles being mapped.
+
+    Returns
+    -------
+    str
+        An uploaded file's name without its suffix; else (pasted text, a sample, a
+        JSON Lines record) the first article's :func:`headline`; "saved map" for a
+        saved map alone.
+    """
+    if not source.articles:
+        return "saved map"
+    name, text = source.articles[0]
+    path = PurePath(name)
+    if path.suffix.lower() in {".txt", ".md", ".html", ".htm"}:
+        return path.stem
+    return headline(text)
 
 
 def layer_counts(by_layer: Mapping[str, gpd.GeoDataFrame]) -> dict[str, int]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
+from datetime import date
 
 from geodata.corpus import RecordError, iter_jsonl
 from layers.files.export import GeoJSONError, read_geojson
@@ -17,6 +19,7 @@ __all__ = [
     "MAX_APP_CHARS",
     "InputError",
     "decode_upload",
+    "file_stem",
     "headline",
     "html_to_text",
     "parse_uploads",
@@ -54,6 +57,33 @@ def headline(text: str, limit: int = 70) -> str:
         return line
     cut = line[:limit].rsplit(" ", 1)[0].rstrip(",;:-–— ")
     return f"{cut}…"
+
+
+def file_stem(title: str, day: date) -> str:
+    """Return a file name stem from a title and a date: ``floods-in-basra-2024-09-11``.
+
+    Parameters
+    ----------
+    title : str
+        An article's headline (:func:`headline`) or an uploaded file's name.
+    day : datetime.date
+        The article's date if known, else today's.
+
+    Returns
+    -------
+    str
+        Lower-case ASCII words of the title (accents dropped, at most 60
+        characters, cut at a word) joined by "-", then the ISO date; "newsmap"
+        stands in for a title with no ASCII letter or digit.
+    """
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > 60:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return f"{slug or 'newsmap'}-{day.isoformat()}"
 
 
 class InputError(ValueError):
