@@ -466,7 +466,9 @@ def downloads_panel(
     files = downloads(
         shown, lambda: get_frames(source, view.unfiltered()).sites, selected, visible, stem
     )
-    for column, file in zip(st.columns(len(files)), files, strict=True):
+    # three to a row: six in one row cut their labels ("GeoJSON (vis...")
+    columns = [column for _ in range(0, len(files), 3) for column in st.columns(3)]
+    for column, file in zip(columns, files, strict=False):
         column.download_button(
             file.label,
             file.build,
@@ -477,6 +479,7 @@ def downloads_panel(
             # A download changes nothing on the page: no rerun, so no flicker, and
             # the other buttons' files stay valid for the next click.
             on_click="ignore",
+            width="stretch",
         )
     st.caption(
         "The GeoJSON downloads include your corrections; upload one back to reopen "
