@@ -498,8 +498,12 @@ def main() -> None:
     get_geoparser()
     seed = st.session_state["seed"]
     source = source_of(st.session_state, seed_text(seed) if seed else None)
-    corrections = store().activate(source.key)
+    corrections = store().activate(source.key, "\n\n".join(t for _, t in source.articles))
     view = view_of(st.session_state, source)
+    if store().to_prune:  # an edit carried corrections: keep those whose features remain
+        extracted = extracted_sites(source, view.article_date, get_sites, get_imported)
+        store().prune(set(extracted["feature_id"]))
+        view = view_of(st.session_state, source)
     visible = visible_layers(st.session_state)
     try:
         frames = get_frames(source, view)

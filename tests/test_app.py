@@ -294,3 +294,32 @@ def test_a_geojson_made_elsewhere_opens_without_a_traceback(app):
     assert list(app.dataframe[-1].value["name"]) == ["Checkpoint {{ 7*7 }}"]
     page = _download(app, "dl_html").decode("utf-8")
     assert "Checkpoint 49" not in page
+
+
+def test_another_article_inherits_no_corrections(app):
+    # Fix the seed (reject a place, add one), then paste an unrelated article.
+    app.selectbox(key="selected_box").set_value("country:GB").run()
+    app.button(key="reject_country:GB").click().run()
+    app.text_area(key="text").set_value(
+        "Floods hit Basra and Nasiriyah on Monday; the United Kingdom sent aid."
+    ).run()
+    assert not app.exception
+    assert not any("still apply" in i.value for i in app.info)
+    assert "country:GB" in set(app.dataframe[-1].value["feature_id"])
+
+
+def test_an_edit_keeps_only_corrections_whose_features_remain(app):
+    app.selectbox(key="selected_box").set_value("country:IL").run()
+    app.button(key="reject_country:IL").click().run()
+    app.selectbox(key="selected_box").set_value("country:RU").run()
+    app.button(key="reject_country:RU").click().run()
+    text = app.text_area(key="text").value
+    # the edit drops the only sentence naming Russia and keeps the rest (Israel too)
+    edited = ". ".join(s for s in text.split(". ") if "Russia" not in s)
+    app.text_area(key="text").set_value(edited).run()
+    assert not app.exception
+    ids = set(app.dataframe[-1].value["feature_id"])
+    assert "country:IL" not in ids and "country:RU" not in ids
+    assert [i.value for i in app.info if "still apply" in i.value] == [
+        "1 correction(s) from the text before your edit still apply."
+    ]

@@ -16,6 +16,7 @@ from layers.app.state import (
     Source,
     View,
     default_state,
+    same_article,
     source_of,
     view_of,
     visible_layers,
@@ -151,3 +152,50 @@ def test_a_saved_map_and_a_text_edit(state):
     assert state["corrections"].carry_from == state["corrections"].active
     actions.use_sample(state, SAMPLE)
     assert state["text"] == SAMPLE and state["text_before_upload"] is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ("Floods hit Basra on Monday.", "Floods hit Basra on Monday and Tuesday.", True),
+        ("Floods hit Basra on Monday.", "Protests in Cairo drew thousands.", False),
+        ("", "Anything.", False),
+        ("One two three four.", "one two", True),  # half the longer text's words remain
+        ("One two three four.", "one", False),
+    ],
+)
+def test_same_article(before, after, expected):
+    assert same_article(before, after) is expected
+
+
+def test_corrections_do_not_follow_into_another_article():
+    store = CorrectionStore()
+    store.activate("first", "Floods hit Basra on Monday, officials said.")
+    store.current()["rejected"].append("geonames:1")
+    store.edited()
+    assert store.activate("second", "Protests in Cairo drew thousands on Friday.") == {
+        "rejected": [],
+        "repicked": {},
+        "added": [],
+        "edited": {},
+    }
+    assert store.carried == 0 and not store.to_prune
+
+
+def test_prune_keeps_corrections_whose_features_remain():
+    store = CorrectionStore()
+    store.activate("first", "Floods hit Basra and Erbil on Monday.")
+    store.current()["rejected"] += ["geonames:1", "geonames:2"]
+    store.current()["repicked"]["geonames:3"] = {"feature_id": "geonames:9"}
+    store.current()["added"].append({"feature_id": "user:1"})
+    store.edited()
+    store.activate("second", "Floods hit Basra on Monday.")
+    assert store.to_prune and store.carried == 4
+    store.prune({"geonames:1", "geonames:5"})
+    assert store.current() == {
+        "rejected": ["geonames:1"],
+        "repicked": {},
+        "added": [{"feature_id": "user:1"}],
+        "edited": {},
+    }
+    assert store.carried == 2 and not store.to_prune

@@ -19,6 +19,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -123,14 +125,42 @@ def correction_count(corrections: dict[str, Any]) -> int:
     return sum(len(v) for v in corrections.values())
 
 
+_WORD = re.compile(r"\w+")
+
+#: Share of words an edit keeps: below it, the new text is another article.
+SAME_ARTICLE_SHARE = 0.5
+
+
+def same_article(before: str, after: str, share: float = SAME_ARTICLE_SHARE) -> bool:
+    """Whether ``after`` is an edit of ``before`` rather than another article.
+
+    Parameters
+    ----------
+    before, after : str
+        The text before and after the change.
+    share : float, default :data:`SAME_ARTICLE_SHARE`
+        Least share of the longer text's words (counted with repeats, case
+        folded) that both texts must have in common.
+
+    Returns
+    -------
+    bool
+        False when either text has no word.
+    """
+    old = Counter(w.casefold() for w in _WORD.findall(before))
+    new = Counter(w.casefold() for w in _WORD.findall(after))
+    longer = max(sum(old.values()), sum(new.values()))
+    return longer > 0 and sum((old & new).values()) >= share * longer
+
+
 @dataclass
 class CorrectionStore:
     """The user's corrections, per set of articles (by :attr:`Source.key`).
 
     Editing the text makes a new source key; the corrections made on the text
-    before the edit are carried over to it once (they name features by id, so
-    they apply wherever those features still are), unless the new text already
-    has corrections of its own.
+    before the edit are carried over to it once, unless the new text already has
+    corrections of its own or is another article (:func:`same_article`); then
+    :meth:`prune` keeps those whose features the new text still has.
 
     Attributes
     ----------
@@ -142,12 +172,18 @@ class CorrectionStore:
         Key whose corrections go to the next source made active.
     carried : int
         How many corrections the last carry-over brought (0: nothing to say).
+    texts : dict of str to str
+        The text of each source key (to tell an edit from another article).
+    to_prune : bool
+        A carry-over happened and :meth:`prune` has not run since.
     """
 
     by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     active: str | None = None
     carry_from: str | None = None
     carried: int = 0
+    texts: dict[str, str] = field(default_factory=dict)
+    to_prune: bool = False
 
     def current(self) -> dict[str, Any]:
         """Return (creating it) the corrections of the active source."""
@@ -155,13 +191,16 @@ class CorrectionStore:
             raise LookupError("no source is active")
         return self.by_key.setdefault(self.active, empty_corrections())
 
-    def activate(self, key: str) -> dict[str, Any]:
+    def activate(self, key: str, text: str | None = None) -> dict[str, Any]:
         """Make ``key`` the source on screen, carrying corrections over if an edit asked to.
 
         Parameters
         ----------
         key : str
             :attr:`Source.key` of the articles now shown.
+        text : str, optional
+            Their text; without it (or without the text before the edit) an edit
+            counts as the same article.
 
         Returns
         -------
@@ -170,12 +209,39 @@ class CorrectionStore:
         """
         source, self.carry_from = self.carry_from, None
         self.active = key
+        if text is not None:
+            self.texts[key] = text
         if source and source != key and source in self.by_key:
             own = self.by_key.get(key)
-            if not (own and correction_count(own)) and correction_count(self.by_key[source]):
+            before = self.texts.get(source)
+            related = before is None or text is None or same_article(before, text)
+            if (
+                related
+                and not (own and correction_count(own))
+                and correction_count(self.by_key[source])
+            ):
                 self.by_key[key] = copy.deepcopy(self.by_key[source])
                 self.carried = correction_count(self.by_key[key])
+                self.to_prune = True
         return self.current()
+
+    def prune(self, feature_ids: set[str]) -> None:
+        """Keep the carried corrections whose features the new text still has.
+
+        Rejections, re-picks and edits name a feature by id: those whose feature
+        the edit removed go. Places the user added stay (they name no mention).
+
+        Parameters
+        ----------
+        feature_ids : set of str
+            Ids of the features extracted from the active source.
+        """
+        corrections = self.current()
+        corrections["rejected"] = [i for i in corrections["rejected"] if i in feature_ids]
+        for key in ("repicked", "edited"):
+            corrections[key] = {i: v for i, v in corrections[key].items() if i in feature_ids}
+        self.carried = correction_count(corrections)
+        self.to_prune = False
 
     def edited(self) -> None:
         """Note that the user edited the text: carry the active corrections to the next key."""
