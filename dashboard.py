@@ -177,7 +177,17 @@ def on_add_at_click(click: dict) -> None:
 
 def on_clear_corrections() -> None:
     """Drop every correction of the articles on screen."""
-    store().clear()
+    actions.clear_corrections(st.session_state)
+
+
+def on_undo() -> None:
+    """Undo the last correction."""
+    actions.undo(st.session_state)
+
+
+def on_redo() -> None:
+    """Redo the last undone correction."""
+    actions.redo(st.session_state)
 
 
 def on_selected_box() -> None:
@@ -259,10 +269,26 @@ def notices(source: Source, frames: ViewFrames, shown, corrections: dict) -> Non
             )
         if store().carried and correction_count(corrections):
             st.info(f"{store().carried} correction(s) from the text before your edit still apply.")
-        if correction_count(corrections):
-            st.button(
-                "Clear all corrections", key="clear_corrections", on_click=on_clear_corrections
+        if correction_count(corrections) or store().can_undo() or store().can_redo():
+            undo_col, redo_col, clear_col = st.columns(3)
+            undo_col.button(
+                "Undo",
+                key="undo",
+                on_click=on_undo,
+                disabled=not store().can_undo(),
+                width="stretch",
             )
+            redo_col.button(
+                "Redo",
+                key="redo",
+                on_click=on_redo,
+                disabled=not store().can_redo(),
+                width="stretch",
+            )
+            n = correction_count(corrections)
+            with clear_col.popover("Clear all corrections", disabled=not n, width="stretch"):
+                st.write(f"Drop all {n} correction(s) of this article? You can undo it.")
+                st.button("Yes, clear them", key="clear_corrections", on_click=on_clear_corrections)
         if not source.imported and not any(text.strip() for _, text in source.articles):
             st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
         elif frames.sites.empty:

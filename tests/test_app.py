@@ -323,3 +323,29 @@ def test_an_edit_keeps_only_corrections_whose_features_remain(app):
     assert [i.value for i in app.info if "still apply" in i.value] == [
         "1 correction(s) from the text before your edit still apply."
     ]
+
+
+def test_undo_and_redo_every_correction(app):
+    app.selectbox(key="selected_box").set_value("country:GB").run()
+    app.button(key="reject_country:GB").click().run()
+    app.selectbox(key="selected_box").set_value("country:RU").run()
+    app.button(key="reject_country:RU").click().run()
+
+    def ids():
+        return set(app.dataframe[-1].value["feature_id"])
+
+    assert not {"country:GB", "country:RU"} & ids()
+    assert app.button(key="redo").disabled
+    app.button(key="undo").click().run()
+    assert "country:RU" in ids() and "country:GB" not in ids()
+    app.button(key="undo").click().run()
+    assert {"country:GB", "country:RU"} <= ids()
+    assert app.button(key="undo").disabled
+    app.button(key="redo").click().run()
+    assert "country:GB" not in ids() and "country:RU" in ids()
+    # clearing asks first, and can be undone too
+    app.button(key="clear_corrections").click().run()
+    assert "country:GB" in ids()
+    app.button(key="undo").click().run()
+    assert "country:GB" not in ids()
+    assert not app.exception

@@ -199,3 +199,21 @@ def test_prune_keeps_corrections_whose_features_remain():
         "edited": {},
     }
     assert store.carried == 2 and not store.to_prune
+
+
+def test_undo_redo_per_article():
+    store = CorrectionStore()
+    store.activate("a", "Floods hit Basra.")
+    store.checkpoint()
+    store.current()["rejected"].append("geonames:1")
+    store.clear()
+    assert store.current()["rejected"] == []
+    store.undo()
+    assert store.current()["rejected"] == ["geonames:1"]
+    store.undo()
+    assert store.current()["rejected"] == [] and not store.can_undo()
+    store.undo()  # nothing left: no change, no error
+    store.redo()
+    assert store.current()["rejected"] == ["geonames:1"] and store.can_redo()
+    store.activate("b", "Protests in Cairo.")  # another article has its own history
+    assert not store.can_undo() and not store.can_redo()

@@ -38,7 +38,9 @@ def select(state: State, feature_id: str) -> None:
 
 
 def _corrections(state: State) -> dict[str, Any]:
+    """Return the active corrections for one change, remembered first for undo."""
     store: CorrectionStore = state["corrections"]
+    store.checkpoint()
     return store.current()
 
 
@@ -135,3 +137,18 @@ def add_at_click(state: State, click: dict[str, float], name: str, kind: str | N
         }
     )
     select(state, feature_id)
+
+
+def undo(state: State) -> None:
+    """Undo the last correction of the articles on screen."""
+    state["corrections"].undo()
+
+
+def redo(state: State) -> None:
+    """Redo the last undone correction of the articles on screen."""
+    state["corrections"].redo()
+
+
+def clear_corrections(state: State) -> None:
+    """Drop every correction of the articles on screen (undoable)."""
+    state["corrections"].clear()

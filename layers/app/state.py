@@ -176,6 +176,9 @@ class CorrectionStore:
         The text of each source key (to tell an edit from another article).
     to_prune : bool
         A carry-over happened and :meth:`prune` has not run since.
+    undo_stack, redo_stack : dict of str to list of str
+        Per source key, the corrections before each change (JSON, oldest first)
+        and those undone since the last change.
     """
 
     by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -184,6 +187,8 @@ class CorrectionStore:
     carried: int = 0
     texts: dict[str, str] = field(default_factory=dict)
     to_prune: bool = False
+    undo_stack: dict[str, list[str]] = field(default_factory=dict)
+    redo_stack: dict[str, list[str]] = field(default_factory=dict)
 
     def current(self) -> dict[str, Any]:
         """Return (creating it) the corrections of the active source."""
@@ -249,10 +254,43 @@ class CorrectionStore:
         self.carried = 0
 
     def clear(self) -> None:
-        """Drop every correction of the active source."""
+        """Drop every correction of the active source (undoable)."""
         if self.active is not None:
+            self.checkpoint()
             self.by_key[self.active] = empty_corrections()
         self.carried = 0
+
+    def checkpoint(self) -> None:
+        """Remember the active corrections before a change (see :meth:`undo`)."""
+        key = self.active
+        if key is None:
+            raise LookupError("no source is active")
+        self.undo_stack.setdefault(key, []).append(self.as_json())
+        self.redo_stack[key] = []
+
+    def can_undo(self) -> bool:
+        """Whether the active source has a change to undo."""
+        return bool(self.undo_stack.get(self.active or ""))
+
+    def can_redo(self) -> bool:
+        """Whether the active source has an undone change to redo."""
+        return bool(self.redo_stack.get(self.active or ""))
+
+    def undo(self) -> None:
+        """Go back to the corrections before the last change; nothing if there is none."""
+        if self.can_undo():
+            key = str(self.active)
+            self.redo_stack.setdefault(key, []).append(self.as_json())
+            self.by_key[key] = json.loads(self.undo_stack[key].pop())
+            self.carried = 0
+
+    def redo(self) -> None:
+        """Make the last undone change again; nothing if there is none."""
+        if self.can_redo():
+            key = str(self.active)
+            self.undo_stack.setdefault(key, []).append(self.as_json())
+            self.by_key[key] = json.loads(self.redo_stack[key].pop())
+            self.carried = 0
 
     def as_json(self) -> str:
         """Return the active source's corrections as sorted JSON (part of :class:`View`)."""
