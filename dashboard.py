@@ -9,6 +9,9 @@ return; the state model is :mod:`layers.app.state`, the computations
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from geodata.schema import KINDS
 from layers.app import actions
 from layers.app.analysis import distances_km, nearest_feature
 from layers.app.display import escape_markdown, feature_table, highlight_html
+from layers.app.saved import MapStore, default_path
 from layers.app.state import (
     ALL_ARTICLES,
     CorrectionStore,
@@ -72,6 +76,15 @@ def get_geoparser() -> Geoparser:
     """Load the geoparser once per server process (and install the map assets)."""
     install_static(STATIC_DIR)
     return Geoparser()
+
+
+@st.cache_resource
+def get_map_store() -> MapStore | None:
+    """Open the saved maps' database once per server process (None if it cannot be)."""
+    try:
+        return MapStore(default_path())
+    except (sqlite3.Error, OSError):
+        return None
 
 
 @st.cache_data(max_entries=128, show_spinner="Finding places…")
@@ -223,6 +236,7 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
             accept_multiple_files=True,
             key="upload",
             on_change=on_upload,
+            disabled=st.session_state["read_only"],
         )
         for message in st.session_state["upload_messages"]:
             st.error(escape_markdown(message))
@@ -234,7 +248,13 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
         if len(source.articles) > 1:
             names = [name for name, _ in source.articles]
             st.selectbox("Article", [ALL_ARTICLES, *names], key="article_filter")
-        st.text_area("Article text", key="text", height=200, on_change=on_text_edit)
+        st.text_area(
+            "Article text",
+            key="text",
+            height=200,
+            on_change=on_text_edit,
+            disabled=st.session_state["read_only"],
+        )
         st.checkbox("Article date known", key="use_date")
         if st.session_state["use_date"]:
             st.date_input("Article date", key="article_date")
@@ -514,6 +534,114 @@ def downloads_panel(
     )
 
 
+# ----------------------------------------------------------------- saved maps
+
+
+def restore_from_url() -> None:
+    """Open the map the URL names (``?map=`` to edit, ``?view=`` read-only), once a session."""
+    if st.session_state["url_checked"]:
+        return
+    st.session_state["url_checked"] = True
+    token = st.query_params.get("map") or st.query_params.get("view")
+    saved_maps = get_map_store()
+    if not token or saved_maps is None:
+        return
+    saved = saved_maps.load(token)
+    if saved is None:
+        st.session_state["message"] = "That map link is not known on this server (deleted?)."
+        return
+    seed = saved.data.get("seed") or ""
+    sample = seed_text(seed) if seed and (ROOT / "seeds" / seed).exists() else ""
+    actions.open_saved(
+        st.session_state, saved.data, saved.map_id, saved.view_id, saved.read_only, sample
+    )
+    if not saved.read_only and saved.map_id not in st.session_state["my_maps"]:
+        st.session_state["my_maps"].append(saved.map_id)
+    st.session_state["saved_digest"] = _digest(actions.snapshot(st.session_state))
+
+
+def _digest(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def autosave(source: Source) -> None:
+    """Save the map when its articles or corrections changed (never a read-only one)."""
+    saved_maps = get_map_store()
+    state = st.session_state
+    if saved_maps is None or state["read_only"]:
+        return
+    data = actions.snapshot(state)
+    seed = state["seed"]
+    untouched = (
+        not state["articles"]
+        and not state["imported"]
+        and bool(seed)
+        and state["text"] == seed_text(seed)
+        and not correction_count(data["corrections"])
+    )
+    digest = _digest(data)
+    if (untouched and not state["map_id"]) or digest == state["saved_digest"]:
+        return
+    title = headline(source.articles[0][1]) if source.articles else "Saved map"
+    saved = saved_maps.save(state["map_id"], title, data)
+    state["map_id"], state["view_id"], state["saved_digest"] = saved.map_id, saved.view_id, digest
+    if saved.map_id not in state["my_maps"]:
+        state["my_maps"].append(saved.map_id)
+    st.query_params["map"] = saved.map_id
+
+
+def on_delete_map(map_id: str) -> None:
+    """Delete one of the session's saved maps."""
+    saved_maps = get_map_store()
+    if saved_maps is not None:
+        saved_maps.delete(map_id)
+    st.session_state["my_maps"] = [m for m in st.session_state["my_maps"] if m != map_id]
+    if st.session_state["map_id"] == map_id:
+        st.session_state["map_id"] = st.session_state["view_id"] = None
+        st.session_state["saved_digest"] = ""
+        st.query_params.clear()
+
+
+def on_editable_copy() -> None:
+    """Make the read-only map the user's own copy."""
+    actions.editable_copy(st.session_state)
+    st.query_params.clear()
+
+
+def saved_maps_panel() -> None:
+    """Sidebar: the read-only link to this map and the session's saved maps."""
+    saved_maps = get_map_store()
+    with st.sidebar:
+        st.header("Saved maps")
+        if saved_maps is None:
+            st.caption(f"Maps cannot be saved: {escape_markdown(default_path())} is not usable.")
+            return
+        state = st.session_state
+        if state["read_only"]:
+            st.info("A read-only map shared with you: your changes are not saved.")
+            st.button("Make an editable copy", key="editable_copy", on_click=on_editable_copy)
+        elif state["view_id"]:
+            base = (st.context.url or "").split("?")[0]
+            st.caption("This map is saved; a reload keeps it. Read-only link for a colleague:")
+            st.code(f"{base}?view={state['view_id']}", language=None)
+        else:
+            st.caption("Your map is saved as soon as you change the text or correct a feature.")
+        for saved in saved_maps.list(state["my_maps"]):
+            link, delete = st.columns([4, 1])
+            current = " (this map)" if saved.map_id == state["map_id"] else ""
+            link.markdown(
+                f"[{escape_markdown(saved.title)}](?map={saved.map_id}){current}  \n"
+                f"{saved.updated[:16].replace('T', ' ')} UTC"
+            )
+            delete.button(
+                "🗑",
+                key=f"delete_{saved.map_id}",
+                help="Delete this saved map",
+                on_click=on_delete_map,
+                args=(saved.map_id,),
+            )
+
+
 # ----------------------------------------------------------------- page
 
 
@@ -522,6 +650,7 @@ def main() -> None:
     st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
     init_state()
     get_geoparser()
+    restore_from_url()
     seed = st.session_state["seed"]
     source = source_of(st.session_state, seed_text(seed) if seed else None)
     corrections = store().activate(source.key, "\n\n".join(t for _, t in source.articles))
@@ -541,10 +670,12 @@ def main() -> None:
         )
         input_panel(source, {}, [])
         st.stop()
+    autosave(source)
     shown = shown_frames(frames, visible)
     counts = layer_counts(frames.by_layer)
     present_kinds = [k for k in KINDS if k in set(frames.sites["kind"])]
     input_panel(source, counts, present_kinds)
+    saved_maps_panel()
 
     st.title("newsmap")
     st.caption(

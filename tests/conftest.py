@@ -24,6 +24,23 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def saved_maps_database(tmp_path_factory: pytest.TempPathFactory):
+    """Saved maps go to a throwaway database, never to the user's cache folder.
+
+    Set before any app runs (the app opens it once per process) and inherited by
+    the browser tests' Streamlit server.
+    """
+    path = tmp_path_factory.mktemp("saved") / "maps.sqlite3"
+    before = os.environ.get("NEWSMAP_DB")
+    os.environ["NEWSMAP_DB"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("NEWSMAP_DB", None)
+    else:
+        os.environ["NEWSMAP_DB"] = before
+
+
 @pytest.fixture(scope="session")
 def update_golden(request) -> bool:
     return bool(request.config.getoption("--update-golden")) or bool(

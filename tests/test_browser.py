@@ -466,3 +466,48 @@ def test_agencies_titles_and_churches_are_not_drawn_as_towns(browser_page: Brows
     assert [f["properties"]["name"] for f in incidents] == ["Explosion in Cairo"]
     assert len(collection["features"]) == total == 3
     browser_page.assert_offline()
+
+
+def test_a_reload_restores_the_corrected_map_and_a_shared_link_is_read_only(
+    browser_page: BrowserPage,
+) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    shown, total = features_heading(page)
+    frame = map_frame(page)
+    assert frame is not None
+    click_at(frame, **ERBIL)
+    wait_for(page, lambda: "Erbil" in selected_feature_label(page), "Erbil to be selected")
+    wait_idle(page)
+    act(page, page.get_by_role("button", name="Reject this feature").click)
+    wait_for(page, lambda: "map=" in page.url, "the map's id in the URL")
+    map_url = page.url
+    view_link = page.locator("code").filter(has_text="?view=").first.inner_text()
+    assert "?view=" in view_link
+
+    page.reload(wait_until="domcontentloaded")  # a reload keeps the correction
+    wait_for_drawn(page, minimum=MIN_FEATURES)
+    wait_idle(page)
+    assert features_heading(page) == (shown - 1, total - 1)
+    assert page.url == map_url
+
+    browser = browser_page.context.browser
+    assert browser is not None
+    for url, editable in ((browser_page.url, True), (view_link, False)):
+        other = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            colleague = other.new_page()
+            colleague.goto(url, wait_until="domcontentloaded")
+            wait_for_drawn(colleague, minimum=MIN_FEATURES)
+            wait_idle(colleague)
+            box = colleague.get_by_label("Article text")
+            if editable:  # another browser starts from the sample, without our work
+                assert features_heading(colleague) == (shown, total)
+                assert box.is_editable()
+            else:  # the shared link shows our map, and cannot change it
+                assert features_heading(colleague) == (shown - 1, total - 1)
+                assert not box.is_editable()
+                assert colleague.get_by_text("read-only map shared with you").count() == 1
+        finally:
+            other.close()
+    browser_page.assert_offline()

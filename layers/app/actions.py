@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import MutableMapping
+from datetime import date
 from typing import Any
 
 from geodata.schema import KINDS
-from layers.app.corrections import place_to_candidate
-from layers.app.state import CorrectionStore
+from layers.app.corrections import empty_corrections, place_to_candidate
+from layers.app.state import CorrectionStore, source_of
 from layers.files.inputs import parse_uploads
 
 __all__ = [
@@ -40,8 +41,7 @@ def select(state: State, feature_id: str) -> None:
 def _corrections(state: State) -> dict[str, Any]:
     """Return the active corrections for one change, remembered first for undo."""
     store: CorrectionStore = state["corrections"]
-    store.checkpoint()
-    return store.current()
+    return store.for_change()
 
 
 def use_sample(state: State, text: str) -> None:
@@ -152,3 +152,62 @@ def redo(state: State) -> None:
 def clear_corrections(state: State) -> None:
     """Drop every correction of the articles on screen (undoable)."""
     state["corrections"].clear()
+
+
+def snapshot(state: State) -> dict[str, Any]:
+    """Return what a saved map keeps of the session (see :class:`layers.app.saved.SavedMap`)."""
+    article_date = state["article_date"]
+    return {
+        "text": state["text"],
+        "seed": state["seed"],
+        "articles": [dict(a) for a in state["articles"]],
+        "imported": state["imported"],
+        "use_date": bool(state["use_date"]),
+        "article_date": article_date.isoformat() if article_date else None,
+        "corrections": state["corrections"].current(),
+    }
+
+
+def open_saved(
+    state: State, data: dict[str, Any], map_id: str, view_id: str, read_only: bool, sample: str
+) -> None:
+    """Put a saved map on screen: its articles, date and corrections.
+
+    Parameters
+    ----------
+    state : mutable mapping
+        The session state.
+    data : dict
+        :func:`snapshot` of the map.
+    map_id, view_id : str
+        Its edit and read-only ids.
+    read_only : bool
+        Opened by its read-only link: corrections are locked.
+    sample : str
+        The text of the sample ``data["seed"]`` names ("" if unknown).
+    """
+    state["text"] = data.get("text", "")
+    state["seed"] = data.get("seed", state["seed"])
+    state["articles"] = [dict(a) for a in data.get("articles", [])]
+    state["imported"] = data.get("imported")
+    state["use_date"] = bool(data.get("use_date"))
+    if data.get("article_date"):
+        state["article_date"] = date.fromisoformat(data["article_date"])
+    source = source_of(state, sample)
+    store = CorrectionStore(locked=read_only)
+    store.by_key[source.key] = data.get("corrections") or empty_corrections()
+    store.activate(source.key, "\n\n".join(t for _, t in source.articles))
+    state["corrections"] = store
+    state["read_only"] = read_only
+    state["map_id"] = None if read_only else map_id
+    state["view_id"] = view_id
+    state["selected"] = ""
+
+
+def editable_copy(state: State) -> None:
+    """Turn a read-only map into the user's own: corrections on, saved under a new id."""
+    state["corrections"].locked = False
+    state["read_only"] = False
+    state["map_id"] = None
+    state["view_id"] = None
+    state["saved_digest"] = ""

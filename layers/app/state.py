@@ -179,6 +179,8 @@ class CorrectionStore:
     undo_stack, redo_stack : dict of str to list of str
         Per source key, the corrections before each change (JSON, oldest first)
         and those undone since the last change.
+    locked : bool
+        A read-only map: changes go to a throwaway copy (see :meth:`for_change`).
     """
 
     by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -189,6 +191,7 @@ class CorrectionStore:
     to_prune: bool = False
     undo_stack: dict[str, list[str]] = field(default_factory=dict)
     redo_stack: dict[str, list[str]] = field(default_factory=dict)
+    locked: bool = False
 
     def current(self) -> dict[str, Any]:
         """Return (creating it) the corrections of the active source."""
@@ -255,10 +258,23 @@ class CorrectionStore:
 
     def clear(self) -> None:
         """Drop every correction of the active source (undoable)."""
-        if self.active is not None:
+        if self.active is not None and not self.locked:
             self.checkpoint()
             self.by_key[self.active] = empty_corrections()
         self.carried = 0
+
+    def for_change(self) -> dict[str, Any]:
+        """Return the corrections to change, remembered first for :meth:`undo`.
+
+        Returns
+        -------
+        dict
+            The active corrections; a copy that nothing reads when :attr:`locked`.
+        """
+        if self.locked:
+            return copy.deepcopy(self.current())
+        self.checkpoint()
+        return self.current()
 
     def checkpoint(self) -> None:
         """Remember the active corrections before a change (see :meth:`undo`)."""
@@ -278,7 +294,7 @@ class CorrectionStore:
 
     def undo(self) -> None:
         """Go back to the corrections before the last change; nothing if there is none."""
-        if self.can_undo():
+        if self.can_undo() and not self.locked:
             key = str(self.active)
             self.redo_stack.setdefault(key, []).append(self.as_json())
             self.by_key[key] = json.loads(self.undo_stack[key].pop())
@@ -286,7 +302,7 @@ class CorrectionStore:
 
     def redo(self) -> None:
         """Make the last undone change again; nothing if there is none."""
-        if self.can_redo():
+        if self.can_redo() and not self.locked:
             key = str(self.active)
             self.undo_stack.setdefault(key, []).append(self.as_json())
             self.by_key[key] = json.loads(self.redo_stack[key].pop())
@@ -390,6 +406,13 @@ def default_state(seed_name: str, seed_text: str) -> dict[str, Any]:
         "table_rows_seen": (),
         # corrections
         "corrections": CorrectionStore(),
+        # saved maps (layers.app.saved): this map's ids, the session's maps
+        "map_id": None,
+        "view_id": None,
+        "read_only": False,
+        "url_checked": False,
+        "my_maps": [],
+        "saved_digest": "",
         "add_query": "",
         "message": "",
     }
