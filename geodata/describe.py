@@ -29,6 +29,7 @@ __all__ = [
     "format_population",
     "kind_words",
     "place_facts",
+    "place_words",
 ]
 
 #: Every kind in plain words (the app never shows ``populated_place``).
@@ -166,8 +167,25 @@ def place_facts(place: Any, gazetteer: Any | None) -> dict[str, Any]:
     }
 
 
-def _where(candidate: Mapping[str, Any]) -> str:
-    """Name, area, country: "Paris, Texas, United States" (repeats left out)."""
+def place_words(candidate: Mapping[str, Any]) -> str:
+    """Name a place with its first-level area and country, repeats left out.
+
+    Parameters
+    ----------
+    candidate : mapping
+        ``name`` (else ``feature_id``), ``kind`` and, when known, ``area`` and
+        ``country`` (names; else ``country_code``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> place_words({"name": "Saint Peter", "kind": "populated_place",
+    ...              "area": "Minnesota", "country": "United States"})
+    'Saint Peter, Minnesota, United States'
+    """
     name = str(candidate.get("name") or candidate.get("feature_id") or "?")
     parts = [name]
     country = candidate.get("country") or candidate.get("country_code")
@@ -194,7 +212,8 @@ def describe_candidate(
     candidate : mapping
         A candidate dict: ``name``, ``kind``, ``lon``, ``lat`` (degrees) and, when
         known, ``area``, ``country`` (names; else ``country_code``),
-        ``population`` and ``reason`` (why the resolver ranked it lower).
+        ``population`` and ``reason`` (why the resolver ranked it lower), or
+        ``was_choice`` (the geoparser chose it and the user picked another).
     others : sequence of (float, float)
         (lon, lat) in degrees of the article's other places; the distance shown
         is to the nearest of them (WGS84 geodesic). Empty: no distance.
@@ -202,8 +221,8 @@ def describe_candidate(
     Returns
     -------
     str
-        Parts joined by " · ": where, what, how far, why it lost (each part only
-        when known).
+        Parts joined by " · ": where, what, how far, why it lost or that it was
+        the geoparser's first choice (each part only when known).
 
     Examples
     --------
@@ -213,13 +232,15 @@ def describe_candidate(
     ...      "reason": "smaller than Paris, France"})
     'Paris, Texas, United States · town of 25,000 · lost: smaller than Paris, France'
     """
-    parts = [_where(candidate), _what(candidate)]
+    parts = [place_words(candidate), _what(candidate)]
     lon, lat = candidate.get("lon"), candidate.get("lat")
     if others and lon is not None and lat is not None:
         distances = geodesic_many_km(
             float(lon), float(lat), [o[0] for o in others], [o[1] for o in others]
         )
         parts.append(f"{format_km(float(distances.min()))} from the article's other places")
-    if candidate.get("reason"):
+    if candidate.get("was_choice"):
+        parts.append("the geoparser's first choice")
+    elif candidate.get("reason"):
         parts.append(f"lost: {candidate['reason']}")
     return " · ".join(parts)
