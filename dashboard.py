@@ -15,12 +15,21 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geodata.describe import kind_words, place_words
 from geodata.geodesy import representative_lonlat
 from geodata.pipeline import Geoparser, extract_sites
 from geodata.schema import KINDS
 from layers.app import actions
 from layers.app.analysis import distances_km, nearest_feature
-from layers.app.display import escape_markdown, feature_table, highlight_html
+from layers.app.corrections import facts_for, place_to_candidate
+from layers.app.display import (
+    candidate_choices,
+    escape_markdown,
+    feature_table,
+    highlight_html,
+    other_places,
+    search_words,
+)
 from layers.app.state import (
     ALL_ARTICLES,
     CorrectionStore,
@@ -109,6 +118,11 @@ def init_state() -> None:
         st.session_state.setdefault(key, value)
 
 
+def facts_of(feature_id: str) -> dict:
+    """Area, country and population of a gazetteer place ({} if it is none)."""
+    return facts_for(get_geoparser().gazetteer, feature_id)
+
+
 def store() -> CorrectionStore:
     """Return the user's corrections (one object in session state)."""
     return st.session_state["corrections"]
@@ -144,9 +158,9 @@ def on_text_edit() -> None:
     actions.text_edited(st.session_state)
 
 
-def on_repick(fid: str, by_label: dict) -> None:
-    """Replace feature ``fid`` by the candidate chosen in its "Other candidates" box."""
-    actions.repick(st.session_state, fid, by_label[st.session_state[f"alt_{fid}"]])
+def on_pick(fid: str, candidate: dict) -> None:
+    """Replace feature ``fid`` by a candidate the user picked from its list."""
+    actions.repick(st.session_state, fid, candidate, facts_of)
 
 
 def on_edit(fid: str) -> None:
@@ -312,14 +326,42 @@ def take_click(click: dict | None, shown) -> None:
         select_and_rerun(hit)
 
 
-def candidates_box(fid: str, alternatives: list[dict]) -> None:
-    """Draw the "Other candidates" box and its button."""
-    by_label = {
-        f"{a['name']} ({a['country_code'] or '—'}, {a['kind']}, score {a['score']:.2f})": a
-        for a in alternatives
-    }
-    st.selectbox("Other candidates", list(by_label), key=f"alt_{fid}")
-    st.button("Use this candidate", key=f"repick_{fid}", on_click=on_repick, args=(fid, by_label))
+def choice_list(fid: str, choices: list, key: str) -> None:
+    """One line per candidate, in words, with a button to pick it."""
+    for n, (line, candidate) in enumerate(choices):
+        text_column, button_column = st.columns([5, 1], vertical_alignment="center")
+        text_column.markdown(escape_markdown(line))
+        button_column.button(
+            "Pick",
+            key=f"{key}_{fid}_{n}",
+            help=escape_markdown(f"Put {place_words(candidate)} on the map instead"),
+            on_click=on_pick,
+            args=(fid, candidate),
+        )
+
+
+def alternatives_panel(fid: str, row, sites) -> None:
+    """Show the other places the words could mean, each to pick; else a gazetteer search."""
+    others = other_places(sites, fid)
+    alternatives = list(row.get("alternatives") or [])
+    if alternatives:
+        st.markdown("**Other places these words could mean**")
+        choice_list(fid, candidate_choices(alternatives, others), "pick")
+        return
+    if row["layer"] == "incidents":
+        return
+    st.markdown("**No other place has this name in the gazetteer.** Search for another:")
+    query = st.text_input("Search the gazetteer", value=search_words(row), key=f"find_{fid}")
+    gazetteer = get_geoparser().gazetteer
+    found = [
+        place_to_candidate(p, gazetteer)
+        for p in gazetteer.search(query, limit=6)
+        if p.feature_id != fid
+    ]
+    if found:
+        choice_list(fid, candidate_choices(found, others), "find")
+    elif len(query.strip()) >= 2:
+        st.caption("No place of that name in the gazetteer.")
 
 
 def edit_form(fid: str, row) -> None:
@@ -335,8 +377,13 @@ def feature_summary(fid: str, row) -> None:
     """Name, kind, place, confidence, event, source, note and evidence of one feature."""
     point = representative_lonlat(row.geometry)
     st.markdown(f"**{escape_markdown(row['name'])}**", help=escape_markdown(fid))
+    if present(row.get("surface")):
+        chosen = place_words({**row, **facts_of(fid)})
+        st.markdown(
+            f"In the article: “{escape_markdown(row['surface'])}” → {escape_markdown(chosen)}"
+        )
     st.text(
-        f"{row['kind'].replace('_', ' ')} · {row['country_code'] or '—'}"
+        f"{kind_words(row['kind'])} · {row['country_code'] or '—'}"
         + (f" · lat {point[1]:.4f}, lon {point[0]:.4f}" if point else "")
     )
     st.text(
@@ -375,9 +422,7 @@ def details_panel(sites, shown) -> None:
         return
     row = shown[shown["feature_id"] == fid].iloc[0]
     feature_summary(fid, row)
-    alternatives = list(row.get("alternatives") or [])
-    if alternatives:
-        candidates_box(fid, alternatives)
+    alternatives_panel(fid, row, sites)
     edit_form(fid, row)
     show_message()
     st.button("Reject this feature", key=f"reject_{fid}", on_click=on_reject, args=(fid,))
@@ -436,6 +481,7 @@ def table_panel(sites, shown) -> None:
         feature_table(shown),
         hide_index=True,
         width="stretch",
+        column_config={"surface": st.column_config.TextColumn("In the article")},
         on_select="rerun",
         selection_mode="single-row",
         key="table",
