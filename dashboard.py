@@ -377,13 +377,14 @@ def feature_summary(fid: str, row) -> None:
     """Name, kind, place, confidence, event, source, note and evidence of one feature."""
     point = representative_lonlat(row.geometry)
     st.markdown(f"**{escape_markdown(row['name'])}**", help=escape_markdown(fid))
+    facts = facts_of(fid)
     if present(row.get("surface")):
-        chosen = place_words({**row, **facts_of(fid)})
+        chosen = place_words({**row, **facts})
         st.markdown(
             f"In the article: “{escape_markdown(row['surface'])}” → {escape_markdown(chosen)}"
         )
     st.text(
-        f"{kind_words(row['kind'])} · {row['country_code'] or '—'}"
+        f"{kind_words(row['kind'], facts.get('population'))} · {row['country_code'] or '—'}"
         + (f" · lat {point[1]:.4f}, lon {point[0]:.4f}" if point else "")
     )
     st.text(

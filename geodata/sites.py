@@ -103,7 +103,7 @@ def _record_for_resolution(res: Resolution, gazetteer: Gazetteer | None = None) 
         note=note or "",
         alternatives=[
             {
-                **candidate_dict(c.place, score=c.score),
+                **candidate_dict(c.place, score=c.score, with_source=True),
                 **place_facts(c.place, gazetteer),
                 "reason": c.reason,
             }

@@ -27,9 +27,10 @@ __all__ = [
     "search_words",
 ]
 
-#: Layers whose features are not places of the article (for "distance from the
-#: article's other places"): incidents sit on places, routes are long lines.
-_NOT_PLACES = frozenset({"incidents", "routes"})
+#: Layers left out of "distance from the article's other places": incidents sit
+#: on places, routes are long lines, and a country's or a sea's point says little
+#: about where a town is (the resolver's closeness leaves them out too).
+_NOT_PLACES = frozenset({"incidents", "routes", "countries", "regions"})
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
@@ -156,8 +157,8 @@ def other_places(sites: gpd.GeoDataFrame, feature_id: str) -> list[tuple[float, 
     Returns
     -------
     list of (float, float)
-        Representative points in degrees, lon first; incidents, strike paths and
-        routes are left out (they are not places the article names).
+        Representative points in degrees, lon first; incidents, strike paths,
+        routes, countries, continents and regions are left out.
     """
     out = []
     for fid, layer, geometry in zip(
