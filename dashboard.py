@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.describe import kind_words, place_words
+from geodata.describe import describe_candidate, kind_words, place_words
 from geodata.geodesy import representative_lonlat
 from geodata.pipeline import Geoparser, extract_sites
 from geodata.schema import KINDS
@@ -116,6 +116,11 @@ def init_state() -> None:
     first = SEEDS[0].name if SEEDS else ""
     for key, value in default_state(first, seed_text(first) if first else "").items():
         st.session_state.setdefault(key, value)
+
+
+def describe_place(place, gazetteer) -> str:
+    """One line in words for a gazetteer place: where, what, how many people."""
+    return describe_candidate(place_to_candidate(place, gazetteer))
 
 
 def facts_of(feature_id: str) -> dict:
@@ -243,7 +248,7 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
             label = f"{layer.icon} {layer.title} ({counts.get(layer.key, 0)})"
             st.checkbox(label, key=f"layer_{layer.key}")
         st.header("Filters")
-        st.multiselect("Kinds (empty = all)", present_kinds, key="kinds")
+        st.multiselect("Kinds (empty = all)", present_kinds, format_func=kind_words, key="kinds")
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="min_confidence")
         st.text_input("Name contains", key="name_query")
         st.radio("Basemap", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
@@ -369,7 +374,7 @@ def edit_form(fid: str, row) -> None:
     with st.form(key=f"edit_{fid}"):
         st.text_input("Name", value=row["name"], key=f"edit_name_{fid}")
         index = KINDS.index(row["kind"]) if row["kind"] in KINDS else 0
-        st.selectbox("Kind", KINDS, index=index, key=f"edit_kind_{fid}")
+        st.selectbox("Kind", KINDS, index=index, format_func=kind_words, key=f"edit_kind_{fid}")
         st.form_submit_button("Apply edit", on_click=on_edit, args=(fid,))
 
 
@@ -442,12 +447,10 @@ def add_place_panel(click: dict | None) -> None:
     with st.expander("Add a missing place"):
         st.text_input("Search the gazetteer", key="add_query")
         query = st.session_state["add_query"]
-        places = get_geoparser().gazetteer.search(query, limit=8)
+        gazetteer = get_geoparser().gazetteer
+        places = gazetteer.search(query, limit=8)
         if places:
-            labels = {
-                p.feature_id: f"{p.name} ({p.country_code or '—'}, {p.kind.replace('_', ' ')})"
-                for p in places
-            }
+            labels = {p.feature_id: describe_place(p, gazetteer) for p in places}
             st.selectbox("Matches", list(labels), format_func=labels.get, key="add_choice")
             st.button("Add to the map", key="add_place", on_click=on_add_place, args=(places,))
         elif len(query.strip()) >= 2:
@@ -456,7 +459,7 @@ def add_place_panel(click: dict | None) -> None:
             with st.form(key="add_at_click"):
                 st.caption(f"Last click: lat {click['lat']:.4f}, lon {click['lng']:.4f}")
                 st.text_input("Name of a place here", key="click_name")
-                st.selectbox("Kind", KINDS, key="click_kind")
+                st.selectbox("Kind", KINDS, format_func=kind_words, key="click_kind")
                 st.form_submit_button("Add at the click", on_click=on_add_at_click, args=(click,))
         show_message()
 

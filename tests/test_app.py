@@ -145,7 +145,7 @@ def test_filters_follow_into_table_and_export(app):
     assert all("erbil" in n.lower() for n in app.dataframe[-1].value["name"])
     app.text_input(key="name_query").set_value("").run()
     app.multiselect(key="kinds").set_value(["religious_site"]).run()
-    assert set(app.dataframe[-1].value["kind"]) == {"religious_site"}
+    assert set(app.dataframe[-1].value["kind"]) == {"religious site"}
 
 
 def test_selecting_a_feature_shows_details_and_distances(app):

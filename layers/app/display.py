@@ -14,7 +14,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geodata.describe import describe_candidate
+from geodata.describe import describe_candidate, kind_words
 from geodata.geodesy import representative_point
 from layers.catalog import LAYER_BY_KEY
 
@@ -74,8 +74,8 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``name``, ``surface`` (the article's words for it), ``kind``,
-        ``layer``, ``country_code``, ``lon``, ``lat``
+        Columns ``name``, ``surface`` (the article's words for it), ``kind`` (in
+        plain words: "town or city"), ``layer``, ``country_code``, ``lon``, ``lat``
         (degrees; a representative point for lines and areas), ``confidence``,
         ``mentions``, ``sentence`` (first evidence), ``source``, ``feature_id``.
         Plain text: the app renders it as text, never as HTML.
@@ -87,7 +87,7 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
             "surface": sites["surface"].fillna("").astype(str)
             if "surface" in sites
             else [""] * len(sites),
-            "kind": sites["kind"].astype(str),
+            "kind": [kind_words(str(kind)) for kind in sites["kind"]],
             "layer": sites["layer"].astype(str),
             "country_code": sites["country_code"],
             "lon": [round(p.x, 4) if p is not None else None for p in points],
