@@ -80,6 +80,13 @@ def test_a_rejected_place_takes_its_incidents_and_strike_paths_with_it():
     }
 
 
+def test_rejecting_a_repicked_place_takes_it_and_its_incidents_off():
+    corrections = empty_corrections()
+    corrections["repicked"]["geonames:170654"] = DAMASCUS_MD
+    corrections["rejected"].append(DAMASCUS_MD["feature_id"])  # rejected after the pick
+    assert set(_by_id(apply_corrections(_sites(), corrections))) == {"country:IL"}
+
+
 def test_a_repicked_place_moves_its_incidents_to_its_point():
     corrections = empty_corrections()
     corrections["repicked"]["geonames:170654"] = {

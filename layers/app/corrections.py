@@ -152,6 +152,11 @@ def _rehome(
     return row
 
 
+def _ids(row: Mapping[str, Any]) -> set[str]:
+    """Return a row's own id and the ids of the places it is placed on."""
+    return {str(row["feature_id"]), *(row.get("place_ids") or [])}
+
+
 def apply_corrections(sites: gpd.GeoDataFrame, corrections: dict[str, Any]) -> gpd.GeoDataFrame:
     """Return ``sites`` with the user's corrections applied.
 
@@ -182,14 +187,14 @@ def apply_corrections(sites: gpd.GeoDataFrame, corrections: dict[str, Any]) -> g
     edited = corrections.get("edited", {})
     names = {str(r["feature_id"]): str(r["name"]) for r in rows}
     out: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        fid = row["feature_id"]
-        if fid in rejected or not rejected.isdisjoint(row.get("place_ids") or []):
-            continue  # a rejected place takes its incidents with it
-        if fid in repicked:
-            row = _repicked_row(row, repicked[fid])
-        elif row["kind"] in PLACED_KINDS:
-            row = _rehome(row, repicked, names)
+    for extracted in rows:
+        row = extracted
+        if extracted["feature_id"] in repicked:
+            row = _repicked_row(extracted, repicked[extracted["feature_id"]])
+        elif extracted["kind"] in PLACED_KINDS:
+            row = _rehome(extracted, repicked, names)
+        if not rejected.isdisjoint(_ids(extracted) | _ids(row)):
+            continue  # rejected, or placed on a rejected place (before or after a re-pick)
         key = row["feature_id"]
         if key in out:  # the chosen candidate was already a feature: merge evidence
             out[key]["evidence"] = out[key]["evidence"] + row["evidence"]
