@@ -356,7 +356,7 @@ def alternatives_panel(fid: str, row, sites) -> None:
     if row["layer"] == "incidents":
         return
     st.markdown("**No other place has this name in the gazetteer.** Search for another:")
-    query = st.text_input("Search the gazetteer", value=search_words(row), key=f"find_{fid}")
+    query = st.text_input("Find another place by name", value=search_words(row), key=f"find_{fid}")
     gazetteer = get_geoparser().gazetteer
     found = [
         place_to_candidate(p, gazetteer)
