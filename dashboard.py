@@ -434,7 +434,10 @@ def details_panel(sites, shown) -> None:
     st.button("Reject this feature", key=f"reject_{fid}", on_click=on_reject, args=(fid,))
     st.checkbox("Range rings (25, 50, 100 km)", key="rings")
     nearest = (
-        sites.assign(distance_km=distances_km(sites, fid).round(1))[["name", "kind", "distance_km"]]
+        sites.assign(
+            distance_km=distances_km(sites, fid).round(1),
+            kind=[kind_words(kind) for kind in sites["kind"]],
+        )[["name", "kind", "distance_km"]]
         .loc[sites["feature_id"] != fid]
         .sort_values("distance_km")
         .head(10)
