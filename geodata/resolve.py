@@ -451,12 +451,24 @@ def rank_candidates(
     return groups, final
 
 
-def _label(place: Place, gazetteer: Gazetteer) -> str:
-    """Name a place with its country ("Paris, France"), for a loss reason."""
-    country = gazetteer.country_name(place.country_code)
-    if place.kind == "country" or not country or country == place.name:
+def _label(place: Place, gazetteer: Gazetteer, other: Place) -> str:
+    """Name a place for a loss reason: "Paris, France"; "Austin, Texas" beside another US town.
+
+    The first-level area names the winner only when the loser is a town of the
+    same country (next to a region it would read "Basrah, Basra").
+    """
+    area = None
+    areas = ("country", "admin_area")
+    if (
+        place.kind not in areas
+        and other.kind not in areas
+        and place.country_code == other.country_code
+    ):
+        area = gazetteer.area_name(place.country_code, place.admin1)
+    where = (area if area != place.name else None) or gazetteer.country_name(place.country_code)
+    if place.kind == "country" or not where or where == place.name:
         return place.name
-    return f"{place.name}, {country}"
+    return f"{place.name}, {where}"
 
 
 def _kind_reason(winner: Place, loser: Place) -> str:
@@ -555,7 +567,6 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
         probabilities = _softmax(scores)
         order = np.argsort(-probabilities, kind="stable")
         best = places[int(order[0])]
-        winner = _label(best, gazetteer)
         alternatives = [
             Candidate(
                 places[int(j)],
@@ -564,7 +575,7 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
                     mentions[indices[0]].name,
                     features[int(order[0])],
                     features[int(j)],
-                    (best, winner),
+                    (best, _label(best, gazetteer, places[int(j)])),
                     places[int(j)],
                 ),
             )

@@ -14,7 +14,7 @@ from geodata.describe import (
     place_facts,
 )
 from geodata.gazetteer import Gazetteer, Place
-from geodata.resolve import FEATURES, loss_reason
+from geodata.resolve import FEATURES, _label, loss_reason
 from geodata.schema import KINDS
 
 PARIS_TEXAS = {
@@ -107,44 +107,7 @@ def test_a_country_is_not_named_twice():
 
 
 def test_place_facts_name_the_area_and_country_from_the_gazetteer():
-    rows = [
-        {
-            "feature_id": "country:US",
-            "name": "United States",
-            "kind": "country",
-            "lat": 39.8,
-            "lon": -98.6,
-            "country_code": "US",
-            "population": 327_167_434,
-            "source": "test",
-            "names": ["United States"],
-        },
-        {
-            "feature_id": "geonames:4736286",
-            "name": "Texas",
-            "kind": "admin_area",
-            "lat": 31.3,
-            "lon": -99.3,
-            "country_code": "US",
-            "admin1": "TX",
-            "population": 22_875_689,
-            "source": "test",
-            "names": ["Texas"],
-        },
-        {
-            "feature_id": "admin2:US:texas:lamar-county",
-            "name": "Lamar County",
-            "kind": "admin_area",
-            "lat": 33.6,
-            "lon": -95.6,
-            "country_code": "US",
-            "admin1": "TX",
-            "population": 40_000,
-            "source": "test",
-            "names": ["Lamar County"],
-        },
-    ]
-    gazetteer = Gazetteer(rows)
+    gazetteer = Gazetteer(ROWS)
     paris = _place("geonames:4717560", "Paris", "populated_place", "US", "TX", 24_782)
     assert place_facts(paris, gazetteer) == {
         "area": "Texas",
@@ -155,6 +118,56 @@ def test_place_facts_name_the_area_and_country_from_the_gazetteer():
     assert place_facts(gazetteer.get("geonames:4736286"), gazetteer)["area"] is None
     assert place_facts(gazetteer.get("admin2:US:texas:lamar-county"), gazetteer)["area"] == "Texas"
     assert place_facts(paris, None) == {"area": None, "country": None, "population": 24_782}
+
+
+def test_the_winner_is_named_by_its_state_beside_a_town_of_the_same_country():
+    gazetteer = Gazetteer(ROWS)
+    paris = _place("geonames:4717560", "Paris", "populated_place", "US", "TX", 24_782)
+    tennessee = _place("geonames:4647963", "Paris", "populated_place", "US", "TN", 10_150)
+    ontario = _place("geonames:6942553", "Paris", "populated_place", "CA", "08", 12_310)
+    county = _place("admin2:US:x", "Paris", "admin_area", "US", "TN", 10_150)
+    assert _label(paris, gazetteer, tennessee) == "Paris, Texas"
+    assert _label(paris, gazetteer, ontario) == "Paris, United States"
+    assert _label(paris, gazetteer, county) == "Paris, United States"
+
+
+ROWS = [
+    {
+        "feature_id": "country:US",
+        "name": "United States",
+        "kind": "country",
+        "lat": 39.8,
+        "lon": -98.6,
+        "country_code": "US",
+        "population": 327_167_434,
+        "source": "test",
+        "names": ["United States"],
+    },
+    {
+        "feature_id": "geonames:4736286",
+        "name": "Texas",
+        "kind": "admin_area",
+        "lat": 31.3,
+        "lon": -99.3,
+        "country_code": "US",
+        "admin1": "TX",
+        "population": 22_875_689,
+        "source": "test",
+        "names": ["Texas"],
+    },
+    {
+        "feature_id": "admin2:US:texas:lamar-county",
+        "name": "Lamar County",
+        "kind": "admin_area",
+        "lat": 33.6,
+        "lon": -95.6,
+        "country_code": "US",
+        "admin1": "TX",
+        "population": 40_000,
+        "source": "test",
+        "names": ["Lamar County"],
+    },
+]
 
 
 PARIS_FRANCE = _place("geonames:2988507", "Paris", "populated_place", "FR", "11", 2_138_551)
