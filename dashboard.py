@@ -348,7 +348,11 @@ def choice_list(fid: str, choices: list, key: str) -> None:
 def alternatives_panel(fid: str, row, sites) -> None:
     """Show the other places the words could mean, each to pick; else a gazetteer search."""
     others = other_places(sites, fid)
-    alternatives = list(row.get("alternatives") or [])
+    # A map saved before alternatives carried their facts gets them from the gazetteer.
+    alternatives = [
+        a if "country" in a else {**facts_of(str(a.get("feature_id"))), **a}
+        for a in row.get("alternatives") or []
+    ]
     if alternatives:
         st.markdown("**Other places these words could mean**")
         choice_list(fid, candidate_choices(alternatives, others), "pick")

@@ -378,3 +378,19 @@ def test_a_geojson_made_elsewhere_opens_without_a_traceback(app):
     assert list(app.dataframe[-1].value["name"]) == ["Checkpoint {{ 7*7 }}"]
     page = _download(app, "dl_html").decode("utf-8")
     assert "Checkpoint 49" not in page
+
+
+def test_a_map_saved_without_candidate_facts_still_describes_them(app):
+    saved = json.loads(_download(app, "dl_all"))
+    for feature in saved["features"]:
+        feature["properties"]["alternatives"] = [
+            {k: v for k, v in a.items() if k not in ("area", "country", "population", "reason")}
+            for a in feature["properties"]["alternatives"]
+        ]
+    app.session_state["imported"] = json.dumps(saved)
+    app.run()
+    app.selectbox(key="selected_box").set_value("geonames:170654").run()
+    assert not app.exception
+    maryland = next(line for line in _lines(app) if "Maryland" in line)
+    assert maryland.startswith("Damascus, Maryland, United States · town of 15,000 · ")
+    assert "lost:" not in maryland  # the reason is not in such a file
