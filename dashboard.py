@@ -18,12 +18,21 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geodata.describe import describe_candidate, kind_words, place_words
 from geodata.geodesy import representative_lonlat
 from geodata.pipeline import Geoparser, extract_sites
 from geodata.schema import KINDS
 from layers.app import actions
 from layers.app.analysis import distances_km, nearest_feature
-from layers.app.display import escape_markdown, feature_table, highlight_html
+from layers.app.corrections import facts_for, place_to_candidate
+from layers.app.display import (
+    candidate_choices,
+    escape_markdown,
+    feature_table,
+    highlight_html,
+    other_places,
+    search_words,
+)
 from layers.app.saved import MapStore, default_path
 from layers.app.state import (
     ALL_ARTICLES,
@@ -123,6 +132,16 @@ def init_state() -> None:
         st.session_state.setdefault(key, value)
 
 
+def describe_place(place, gazetteer) -> str:
+    """One line in words for a gazetteer place: where, what, how many people."""
+    return describe_candidate(place_to_candidate(place, gazetteer))
+
+
+def facts_of(feature_id: str) -> dict:
+    """Area, country and population of a gazetteer place ({} if it is none)."""
+    return facts_for(get_geoparser().gazetteer, feature_id)
+
+
 def store() -> CorrectionStore:
     """Return the user's corrections (one object in session state)."""
     return st.session_state["corrections"]
@@ -158,9 +177,9 @@ def on_text_edit() -> None:
     actions.text_edited(st.session_state)
 
 
-def on_repick(fid: str, by_label: dict) -> None:
-    """Replace feature ``fid`` by the candidate chosen in its "Other candidates" box."""
-    actions.repick(st.session_state, fid, by_label[st.session_state[f"alt_{fid}"]])
+def on_pick(fid: str, candidate: dict) -> None:
+    """Replace feature ``fid`` by a candidate the user picked from its list."""
+    actions.repick(st.session_state, fid, candidate, facts_of)
 
 
 def on_edit(fid: str) -> None:
@@ -264,7 +283,7 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
             label = f"{layer.icon} {layer.title} ({counts.get(layer.key, 0)})"
             st.checkbox(label, key=f"layer_{layer.key}")
         st.header("Filters")
-        st.multiselect("Kinds (empty = all)", present_kinds, key="kinds")
+        st.multiselect("Kinds (empty = all)", present_kinds, format_func=kind_words, key="kinds")
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="min_confidence")
         st.text_input("Name contains", key="name_query")
         st.radio("Basemap", list(BASEMAPS), format_func=BASEMAPS.get, key="basemap")
@@ -363,14 +382,46 @@ def take_click(click: dict | None, shown) -> None:
         select_and_rerun(hit)
 
 
-def candidates_box(fid: str, alternatives: list[dict]) -> None:
-    """Draw the "Other candidates" box and its button."""
-    by_label = {
-        f"{a['name']} ({a['country_code'] or '—'}, {a['kind']}, score {a['score']:.2f})": a
-        for a in alternatives
-    }
-    st.selectbox("Other candidates", list(by_label), key=f"alt_{fid}")
-    st.button("Use this candidate", key=f"repick_{fid}", on_click=on_repick, args=(fid, by_label))
+def choice_list(fid: str, choices: list, key: str) -> None:
+    """One line per candidate, in words, with a button to pick it."""
+    for n, (line, candidate) in enumerate(choices):
+        text_column, button_column = st.columns([5, 1], vertical_alignment="center")
+        text_column.markdown(escape_markdown(line))
+        button_column.button(
+            "Pick",
+            key=f"{key}_{fid}_{n}",
+            help=escape_markdown(f"Put {place_words(candidate)} on the map instead"),
+            on_click=on_pick,
+            args=(fid, candidate),
+        )
+
+
+def alternatives_panel(fid: str, row, sites) -> None:
+    """Show the other places the words could mean, each to pick; else a gazetteer search."""
+    others = other_places(sites, fid)
+    # A map saved before alternatives carried their facts gets them from the gazetteer.
+    alternatives = [
+        a if "country" in a else {**facts_of(str(a.get("feature_id"))), **a}
+        for a in row.get("alternatives") or []
+    ]
+    if alternatives:
+        st.markdown("**Other places these words could mean**")
+        choice_list(fid, candidate_choices(alternatives, others), "pick")
+        return
+    if row["layer"] == "incidents":
+        return
+    st.markdown("**No other place has this name in the gazetteer.** Search for another:")
+    query = st.text_input("Find another place by name", value=search_words(row), key=f"find_{fid}")
+    gazetteer = get_geoparser().gazetteer
+    found = [
+        place_to_candidate(p, gazetteer)
+        for p in gazetteer.search(query, limit=6)
+        if p.feature_id != fid
+    ]
+    if found:
+        choice_list(fid, candidate_choices(found, others), "find")
+    elif len(query.strip()) >= 2:
+        st.caption("No place of that name in the gazetteer.")
 
 
 def edit_form(fid: str, row) -> None:
@@ -378,7 +429,7 @@ def edit_form(fid: str, row) -> None:
     with st.form(key=f"edit_{fid}"):
         st.text_input("Name", value=row["name"], key=f"edit_name_{fid}")
         index = KINDS.index(row["kind"]) if row["kind"] in KINDS else 0
-        st.selectbox("Kind", KINDS, index=index, key=f"edit_kind_{fid}")
+        st.selectbox("Kind", KINDS, index=index, format_func=kind_words, key=f"edit_kind_{fid}")
         st.form_submit_button("Apply edit", on_click=on_edit, args=(fid,))
 
 
@@ -386,8 +437,14 @@ def feature_summary(fid: str, row) -> None:
     """Name, kind, place, confidence, event, source, note and evidence of one feature."""
     point = representative_lonlat(row.geometry)
     st.markdown(f"**{escape_markdown(row['name'])}**", help=escape_markdown(fid))
+    facts = facts_of(fid)
+    if present(row.get("surface")):
+        chosen = place_words({**row, **facts})
+        st.markdown(
+            f"In the article: “{escape_markdown(row['surface'])}” → {escape_markdown(chosen)}"
+        )
     st.text(
-        f"{row['kind'].replace('_', ' ')} · {row['country_code'] or '—'}"
+        f"{kind_words(row['kind'], facts.get('population'))} · {row['country_code'] or '—'}"
         + (f" · lat {point[1]:.4f}, lon {point[0]:.4f}" if point else "")
     )
     st.text(
@@ -426,15 +483,16 @@ def details_panel(sites, shown) -> None:
         return
     row = shown[shown["feature_id"] == fid].iloc[0]
     feature_summary(fid, row)
-    alternatives = list(row.get("alternatives") or [])
-    if alternatives:
-        candidates_box(fid, alternatives)
+    alternatives_panel(fid, row, sites)
     edit_form(fid, row)
     show_message()
     st.button("Reject this feature", key=f"reject_{fid}", on_click=on_reject, args=(fid,))
     st.checkbox("Range rings (25, 50, 100 km)", key="rings")
     nearest = (
-        sites.assign(distance_km=distances_km(sites, fid).round(1))[["name", "kind", "distance_km"]]
+        sites.assign(
+            distance_km=distances_km(sites, fid).round(1),
+            kind=[kind_words(kind) for kind in sites["kind"]],
+        )[["name", "kind", "distance_km"]]
         .loc[sites["feature_id"] != fid]
         .sort_values("distance_km")
         .head(10)
@@ -447,12 +505,10 @@ def add_place_panel(click: dict | None) -> None:
     with st.expander("Add a missing place"):
         st.text_input("Search the gazetteer", key="add_query")
         query = st.session_state["add_query"]
-        places = get_geoparser().gazetteer.search(query, limit=8)
+        gazetteer = get_geoparser().gazetteer
+        places = gazetteer.search(query, limit=8)
         if places:
-            labels = {
-                p.feature_id: f"{p.name} ({p.country_code or '—'}, {p.kind.replace('_', ' ')})"
-                for p in places
-            }
+            labels = {p.feature_id: describe_place(p, gazetteer) for p in places}
             st.selectbox("Matches", list(labels), format_func=labels.get, key="add_choice")
             st.button("Add to the map", key="add_place", on_click=on_add_place, args=(places,))
         elif len(query.strip()) >= 2:
@@ -461,7 +517,7 @@ def add_place_panel(click: dict | None) -> None:
             with st.form(key="add_at_click"):
                 st.caption(f"Last click: lat {click['lat']:.4f}, lon {click['lng']:.4f}")
                 st.text_input("Name of a place here", key="click_name")
-                st.selectbox("Kind", KINDS, key="click_kind")
+                st.selectbox("Kind", KINDS, format_func=kind_words, key="click_kind")
                 st.form_submit_button("Add at the click", on_click=on_add_at_click, args=(click,))
         show_message()
 
@@ -487,6 +543,7 @@ def table_panel(sites, shown) -> None:
         feature_table(shown),
         hide_index=True,
         width="stretch",
+        column_config={"surface": st.column_config.TextColumn("In the article")},
         on_select="rerun",
         selection_mode="single-row",
         key="table",

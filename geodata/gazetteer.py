@@ -296,6 +296,55 @@ class Gazetteer:
         i = self.by_feature_id.get(feature_id)
         return None if i is None else self.place(i)
 
+    def country_name(self, country_code: str | None) -> str | None:
+        """Return a country's name from its ``country:<code>`` row.
+
+        Parameters
+        ----------
+        country_code : str or None
+            ISO 3166-1 alpha-2.
+
+        Returns
+        -------
+        str or None
+            E.g. "United States" for "US"; None when the gazetteer has no such country.
+        """
+        place = self.get(f"country:{country_code}") if country_code else None
+        return place.name if place is not None else None
+
+    def area_name(self, country_code: str | None, admin1: str | None) -> str | None:
+        """Return the name of a first-level area from its country and admin1 code.
+
+        The mapping is read from the gazetteer's own first-level ``admin_area``
+        rows (ids ``admin1:<CC>:<slug>``, and the US states' ``geonames:<id>``)
+        and built on first use.
+
+        Parameters
+        ----------
+        country_code : str or None
+            ISO 3166-1 alpha-2.
+        admin1 : str or None
+            GeoNames admin1 code (US: the state's postal code).
+
+        Returns
+        -------
+        str or None
+            E.g. "Texas" for ("US", "TX"); None when unknown.
+        """
+        if not country_code or not admin1:
+            return None
+        names: dict[tuple[str, str], str] | None = self.__dict__.get("_area_names")
+        if names is None:  # not in __init__: a gazetteer unpickled from the cache lacks it
+            names = {}
+            for i, kind in enumerate(self.kind):
+                code, cc, fid = self.admin1[i], self.country_code[i], self.feature_id[i]
+                if kind != "admin_area" or not code or not cc:
+                    continue
+                if fid.startswith("admin1:") or (cc == "US" and fid.startswith("geonames:")):
+                    names.setdefault((cc, code), self.name[i])
+            self.__dict__["_area_names"] = names
+        return names.get((country_code, admin1))
+
     def search(self, query: str, limit: int = 10) -> list[Place]:
         """Find places whose name starts with ``query`` (for the app's search box).
 

@@ -438,6 +438,7 @@ def _incident_records(
         note="Event reported in the text; located at the place it names.",
         mentions=1,
         extra=extra,
+        place_ids=[target.place.feature_id],
     )
     incident.add_evidence(recognized, keyword_start, keyword_end)
     incident.add_evidence(recognized, target.mention.start, target.mention.end)
@@ -460,6 +461,7 @@ def _incident_records(
                 "not a flight path.",
                 mentions=1,
                 extra=dict(extra),
+                place_ids=[origin.place.feature_id, target.place.feature_id],
             )
             path.add_evidence(recognized, origin.mention.start, origin.mention.end)
             path.add_evidence(recognized, keyword_start, keyword_end)

@@ -173,7 +173,8 @@ class Geoparser:
             raise ValueError(f"{len(texts)} texts but {len(dates)} article dates")
         recognized_all = self.recognize(texts, batch_size=batch_size)
         for recognized, article_date in zip(recognized_all, dates, strict=True):
-            yield sites_from_parse(recognized, resolve(recognized, self.gazetteer), article_date)
+            resolutions = resolve(recognized, self.gazetteer)
+            yield sites_from_parse(recognized, resolutions, article_date, self.gazetteer)
 
 
 def extract_sites(
@@ -204,10 +205,12 @@ def extract_sites(
         ``mentions`` (int), ``evidence`` (list of dicts ``sentence``, ``start``,
         ``end``, ``text``: the mention's offsets in ``text``, end exclusive),
         ``source`` (where the coordinates come from), ``note``, ``inferred``,
-        ``alternatives``, incident fields ``event_type``, ``date`` (ISO 8601 or
-        None), ``date_text``, ``actors``, and ``geometry`` (Point, LineString,
-        or a country's Polygon/MultiPolygon). Empty (with these columns) for a
-        text that names no place.
+        ``alternatives`` (candidates with ``area``, ``country``, ``population``
+        and the ``reason`` they lost), ``surface`` (the article's words for the
+        feature), ``place_ids`` (what an incident is placed on), incident fields
+        ``event_type``, ``date`` (ISO 8601 or None), ``date_text``, ``actors``,
+        and ``geometry`` (Point, LineString, or a country's Polygon/MultiPolygon).
+        Empty (with these columns) for a text that names no place.
     """
     parser = geoparser or Geoparser()
     return next(parser.sites([text if isinstance(text, str) else str(text)], [article_date]))

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from geodata.describe import kind_words
 from geodata.gazetteer import KIND_PRIOR, Gazetteer, Place
 from geodata.geodesy import haversine_km, pairwise_haversine_km
 from geodata.names import DEMONYMS, normalize_name
@@ -35,6 +36,7 @@ __all__ = [
     "Candidate",
     "Resolution",
     "candidate_features",
+    "loss_reason",
     "rank_candidates",
     "resolve",
 ]
@@ -52,10 +54,15 @@ MAX_CANDIDATES = 50
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A place considered for a mention, with its ranking score (0..1)."""
+    """A place considered for a mention, with its ranking score (0..1).
+
+    ``reason`` says in a few plain words why it ranked below the chosen place
+    (:func:`loss_reason`); empty for a choice.
+    """
 
     place: Place
     score: float
+    reason: str = ""
 
 
 @dataclass(slots=True)
@@ -444,6 +451,92 @@ def rank_candidates(
     return groups, final
 
 
+def _label(place: Place, gazetteer: Gazetteer, other: Place) -> str:
+    """Name a place for a loss reason: "Paris, France"; "Austin, Texas" beside another US town.
+
+    The first-level area names the winner only when the loser is a town of the
+    same country (next to a region it would read "Basrah, Basra").
+    """
+    area = None
+    areas = ("country", "admin_area")
+    if (
+        place.kind not in areas
+        and other.kind not in areas
+        and place.country_code == other.country_code
+    ):
+        area = gazetteer.area_name(place.country_code, place.admin1)
+    where = (area if area != place.name else None) or gazetteer.country_name(place.country_code)
+    if place.kind == "country" or not where or where == place.name:
+        return place.name
+    return f"{place.name}, {where}"
+
+
+def _kind_reason(winner: Place, loser: Place) -> str:
+    loser_kind = kind_words(loser.kind, loser.population)
+    winner_kind = kind_words(winner.kind, winner.population)
+    if loser_kind == winner_kind:
+        return "ranked lower overall"
+    return f"a {loser_kind} is less likely here than a {winner_kind}"
+
+
+#: One short reason per ranking feature, said of the losing candidate; ``{winner}``
+#: is the chosen place with its country, ``{name}`` the article's words.
+_REASONS: dict[str, str] = {
+    "population": "smaller than {winner}",
+    "same_name": "known as “{name}” only by another name",
+    "code_airport": "the article writes an airport code",
+    "capital": "not a capital, unlike {winner}",
+    "country_context": "not in a country the article names",
+    "neighbour_context": "next to a country the article names, not in it",
+    "admin_context": "{winner} lies in a state or region the article names",
+    "qualifier": "not in the state or country written after the name",
+    "proximity": "farther from the article's other places",
+    "country_holds_picks": "the article's other places lie in {winner}",
+    "seat": "a large town beside a region of the same name",
+    "area_in_list": "the article lists regions, and {winner} is one",
+    "most_populous": "ranked lower overall",
+}
+
+
+def loss_reason(
+    name: str,
+    winner_features: np.ndarray,
+    loser_features: np.ndarray,
+    winner: tuple[Place, str],
+    loser: Place,
+) -> str:
+    """Say in one short phrase why a candidate ranked below the chosen place.
+
+    The reason is the ranking feature that gave the winner the largest lead
+    (its weight times the difference of the two candidates' values). When the
+    loser had the higher weighted sum, the winner won through the seat rule
+    (a large town beats the province named after it).
+
+    Parameters
+    ----------
+    name : str
+        The mention as written.
+    winner_features, loser_features : numpy.ndarray, shape (len(FEATURES),)
+        Rows of :func:`candidate_features` for the chosen place and the loser.
+    winner : tuple of (Place, str)
+        The chosen place and how to name it ("Paris, France").
+    loser : Place
+        The candidate that lost.
+
+    Returns
+    -------
+    str
+        E.g. "smaller than Paris, France", "farther from the article's other places".
+    """
+    lead = WEIGHTS * (winner_features - loser_features)
+    if lead.sum() <= 0:
+        return f"news usually means the city {winner[1]}, not the region"
+    feature = FEATURES[int(np.argmax(lead))]
+    if feature in ("kind_prior", "is_country", "is_admin_area", "is_continent_or_region"):
+        return _kind_reason(winner[0], loser)
+    return _REASONS[feature].format(winner=winner[1], name=name)
+
+
 def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
     """Choose a gazetteer entry for every mention of a recognised text.
 
@@ -475,7 +568,18 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
         order = np.argsort(-probabilities, kind="stable")
         best = places[int(order[0])]
         alternatives = [
-            Candidate(places[int(j)], round(float(probabilities[int(j)]), 4)) for j in order[1:6]
+            Candidate(
+                places[int(j)],
+                round(float(probabilities[int(j)]), 4),
+                loss_reason(
+                    mentions[indices[0]].name,
+                    features[int(order[0])],
+                    features[int(j)],
+                    (best, _label(best, gazetteer, places[int(j)])),
+                    places[int(j)],
+                ),
+            )
+            for j in order[1:6]
         ]
         for i in indices:
             resolved[i] = Resolution(

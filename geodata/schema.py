@@ -39,6 +39,7 @@ __all__ = [
     "layer_for_kind",
     "records_to_frame",
     "rows_to_frame",
+    "surface_of",
 ]
 
 #: The kind vocabulary of DESIGN.md, extended (never renamed).
@@ -95,6 +96,7 @@ _LAYER_ORDER = {key: i for i, key in enumerate(LAYER_KEYS)}
 COLUMNS: list[str] = [
     "feature_id",
     "name",
+    "surface",
     "kind",
     "layer",
     "country_code",
@@ -105,6 +107,7 @@ COLUMNS: list[str] = [
     "note",
     "inferred",
     "alternatives",
+    "place_ids",
     "event_type",
     "date",
     "date_text",
@@ -113,9 +116,32 @@ COLUMNS: list[str] = [
 ]
 
 #: List-valued columns (JSON arrays in files).
-LIST_COLUMNS: tuple[str, ...] = ("evidence", "alternatives", "actors")
+LIST_COLUMNS: tuple[str, ...] = ("evidence", "alternatives", "place_ids", "actors")
 
 _DTYPES = {"mentions": "int64", "confidence": "float64", "inferred": "bool"}
+
+
+def surface_of(evidence: Iterable[Mapping[str, Any]]) -> str:
+    """Return the article's own words for a feature: its evidence texts, in order.
+
+    Parameters
+    ----------
+    evidence : iterable of dict
+        Evidence items with ``text`` (the words at ``start``..``end``).
+
+    Returns
+    -------
+    str
+        The distinct texts joined by " / " ("St. Peter / Saint Peter"); "" when
+        there are none (a place the user added).
+
+    Examples
+    --------
+    >>> surface_of([{"text": "St. Peter"}, {"text": "Saint Peter"}, {"text": "St. Peter"}])
+    'St. Peter / Saint Peter'
+    """
+    texts = [" ".join(str(item.get("text") or "").split()) for item in evidence]
+    return " / ".join(dict.fromkeys(t for t in texts if t))
 
 
 def layer_for_kind(kind: str) -> str:
@@ -157,6 +183,9 @@ class SiteRecord:
         0..1.
     extra : dict
         Incident fields (``event_type``, ``date``, ``date_text``, ``actors``).
+    place_ids : list of str
+        The features an incident or a strike path is placed on (a strike path:
+        origin, then target); empty for other kinds.
     """
 
     feature_id: str
@@ -172,6 +201,7 @@ class SiteRecord:
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     mentions: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    place_ids: list[str] = field(default_factory=list)
     _spans: set[tuple[int, int]] = field(default_factory=set, repr=False)
 
     def add_evidence(self, recognized: Recognized, start: int, end: int) -> None:
@@ -192,19 +222,22 @@ class SiteRecord:
 
     def to_row(self) -> dict[str, Any]:
         """Return the record as a row dict with the keys of :data:`COLUMNS`."""
+        evidence = sorted(self.evidence, key=lambda e: (e["start"], e["end"]))
         return {
             "feature_id": self.feature_id,
             "name": self.name,
+            "surface": surface_of(evidence),
             "kind": self.kind,
             "layer": layer_for_kind(self.kind),
             "country_code": self.country_code,
             "confidence": round(float(min(max(self.confidence, 0.0), 1.0)), 4),
             "mentions": int(self.mentions),
-            "evidence": sorted(self.evidence, key=lambda e: (e["start"], e["end"])),
+            "evidence": evidence,
             "source": self.source,
             "note": self.note or "",
             "inferred": bool(self.inferred),
             "alternatives": self.alternatives,
+            "place_ids": list(self.place_ids),
             "event_type": self.extra.get("event_type"),
             "date": self.extra.get("date"),
             "date_text": self.extra.get("date_text"),
@@ -327,6 +360,7 @@ def candidate_row(candidate: Mapping[str, Any], note: str) -> dict[str, Any]:
     return {
         "feature_id": str(candidate["feature_id"]),
         "name": str(candidate.get("name") or candidate["feature_id"]),
+        "surface": "",
         "kind": kind,
         "layer": layer_for_kind(kind),
         "country_code": candidate.get("country_code"),
@@ -337,6 +371,7 @@ def candidate_row(candidate: Mapping[str, Any], note: str) -> dict[str, Any]:
         "note": note,
         "inferred": False,
         "alternatives": [],
+        "place_ids": [],
         "event_type": None,
         "date": None,
         "date_text": None,
@@ -391,11 +426,16 @@ def as_sites(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out["mentions"] = mentions.fillna(0).clip(lower=0).astype("int64").to_numpy()
     for name in LIST_COLUMNS:
         out[name] = [
-            [item for item in v if isinstance(item, dict) or name == "actors"]
+            [item for item in v if isinstance(item, dict) or name in ("actors", "place_ids")]
             if isinstance(v, list)
             else []
             for v in column(name)
         ]
+    out["place_ids"] = [[i for i in ids if isinstance(i, str)] for ids in out["place_ids"]]
+    out["surface"] = [
+        str(v) if isinstance(v, str) else surface_of(ev)
+        for v, ev in zip(column("surface"), out["evidence"], strict=True)
+    ]
     out["inferred"] = [v is True or v in (1, "true") for v in column("inferred")]
     out["source"] = ["uploaded file" if _missing(v) else str(v) for v in column("source")]
     for name in ("country_code", "note", "event_type", "date", "date_text"):

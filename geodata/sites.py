@@ -15,18 +15,29 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geodata.catalogue import country_shapes, load_sites
+from geodata.describe import place_facts
 from geodata.geodesy import distance_to_geometry_km
 from geodata.incidents import extract_incidents
 from geodata.recognize import Recognized
 from geodata.resolve import Resolution
-from geodata.schema import COLUMNS, SiteRecord, candidate_dict, records_to_frame, rows_to_frame
+from geodata.schema import (
+    COLUMNS,
+    SiteRecord,
+    candidate_dict,
+    records_to_frame,
+    rows_to_frame,
+    surface_of,
+)
+
+if TYPE_CHECKING:
+    from geodata.gazetteer import Gazetteer
 
 __all__ = ["merge_sites", "sites_from_parse"]
 
@@ -75,7 +86,7 @@ def _place_geometry(
     return Point(lon, lat), None
 
 
-def _record_for_resolution(res: Resolution) -> SiteRecord:
+def _record_for_resolution(res: Resolution, gazetteer: Gazetteer | None = None) -> SiteRecord:
     place = res.place
     assert place is not None
     geometry, note = _place_geometry(
@@ -90,7 +101,14 @@ def _record_for_resolution(res: Resolution) -> SiteRecord:
         geometry=geometry,
         confidence=res.score,
         note=note or "",
-        alternatives=[candidate_dict(c.place, score=c.score) for c in res.alternatives],
+        alternatives=[
+            {
+                **candidate_dict(c.place, score=c.score, with_source=True),
+                **place_facts(c.place, gazetteer),
+                "reason": c.reason,
+            }
+            for c in res.alternatives
+        ],
     )
 
 
@@ -297,6 +315,7 @@ def sites_from_parse(
     recognized: Recognized,
     resolutions: list[Resolution],
     article_date: date | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> gpd.GeoDataFrame:
     """Build the sites GeoDataFrame from a recognised and resolved text.
 
@@ -308,6 +327,9 @@ def sites_from_parse(
         Output of :func:`geodata.resolve.resolve` for ``recognized``.
     article_date : datetime.date, optional
         Publication date; resolves relative dates of incidents ("in April").
+    gazetteer : Gazetteer, optional
+        Names the alternatives' first-level areas and countries (``area``,
+        ``country``); without it they are None.
 
     Returns
     -------
@@ -320,7 +342,7 @@ def sites_from_parse(
             continue
         record = records.get(res.place.feature_id)
         if record is None:
-            record = records[res.place.feature_id] = _record_for_resolution(res)
+            record = records[res.place.feature_id] = _record_for_resolution(res, gazetteer)
         else:
             record.confidence = max(record.confidence, res.score)
         record.mentions += 1
@@ -357,6 +379,7 @@ def merge_sites(frames: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
                 merged[row["feature_id"]] = dict(row, evidence=evidence, articles=[article])
                 continue
             current["evidence"] = current["evidence"] + evidence
+            current["surface"] = surface_of(current["evidence"])
             current["mentions"] = int(current["mentions"]) + int(row["mentions"])
             current["confidence"] = max(float(current["confidence"]), float(row["confidence"]))
             if article not in current["articles"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -144,7 +145,7 @@ def test_filters_follow_into_table_and_export(app):
     assert all("erbil" in n.lower() for n in app.dataframe[-1].value["name"])
     app.text_input(key="name_query").set_value("").run()
     app.multiselect(key="kinds").set_value(["religious_site"]).run()
-    assert set(app.dataframe[-1].value["kind"]) == {"religious_site"}
+    assert set(app.dataframe[-1].value["kind"]) == {"religious site"}
 
 
 def test_selecting_a_feature_shows_details_and_distances(app):
@@ -167,10 +168,7 @@ def test_reject_and_repick_flow_into_exports(app):
     everything = json.loads(_download(app, "dl_all"))
     assert "country:GB" not in {f["id"] for f in everything["features"]}
     app.selectbox(key="selected_box").set_value("geonames:170654").run()
-    alternatives = app.selectbox(key="alt_geonames:170654")
-    choice = alternatives.options[0]
-    alternatives.select_index(0).run()
-    app.button(key="repick_geonames:170654").click().run()
+    app.button(key="pick_geonames:170654_0").click().run()
     assert not app.exception
     ids = {f["id"] for f in json.loads(_download(app, "dl_all"))["features"]}
     assert "geonames:170654" not in ids
@@ -178,7 +176,93 @@ def test_reject_and_repick_flow_into_exports(app):
     # The correction survives an unrelated rerun (a layer toggle).
     app.checkbox(key="layer_incidents").uncheck().run()
     assert "country:GB" not in set(app.dataframe[-1].value["feature_id"])
-    assert choice  # a candidate label was offered
+
+
+def _lines(at: AppTest) -> list[str]:
+    """The Markdown shown, as a reader sees it (escapes removed)."""
+    return [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", m.value) for m in at.markdown]
+
+
+DAMASCUS_STRIKE = "incident:c7ec0efabb"  # "a strike in Damascus" in the seed article
+
+
+def test_alternatives_are_described_in_words_and_stay_after_a_repick(app):
+    app.selectbox(key="selected_box").set_value("geonames:170654").run()
+    lines = _lines(app)
+    # Damascus, Maryland: area and country in words, population, distance, one reason.
+    maryland = next(line for line in lines if "Maryland" in line)
+    assert maryland.startswith("Damascus, Maryland, United States · town of 15,000 · ")
+    far = " km from the article's other places · lost: smaller than Damascus, Syria"
+    assert maryland.endswith(far)
+    assert not any("populated_place" in line or "score" in line for line in lines)
+    app.button(key="pick_geonames:170654_0").click().run()
+    assert not app.exception
+    picked = app.session_state["selected"]
+    assert picked == "geonames:4352728"
+    after = _lines(app)
+    # The list is still there, with the geoparser's first choice in it, and picking
+    # again replaces the pick (no stacking of corrections).
+    first = next(line for line in after if "first choice" in line)
+    assert first.startswith("Damascus, Dimashq, Syria · city of 1.6 million · ")
+    assert not any("Maryland" in line for line in after if "· lost:" in line)
+    assert app.button(key=f"pick_{picked}_0").label == "Pick"
+    app.button(key=f"pick_{picked}_1").click().run()
+    assert not app.exception
+    corrections = app.session_state["corrections"].current()["repicked"]
+    assert list(corrections) == ["geonames:170654"]
+    assert corrections["geonames:170654"]["feature_id"] == app.session_state["selected"]
+
+
+def test_a_lone_candidate_offers_a_gazetteer_search_with_the_articles_words(app):
+    app.selectbox(key="selected_box").set_value("geonames:95446").run()  # Erbil: no homonym
+    search = app.text_input(key="find_geonames:95446")
+    assert search.value == "Irbil"  # the article's spelling, not the gazetteer's name
+    assert any(line.startswith("Arbil, ") or "Erbil" in line for line in _lines(app))
+    search.set_value("Kirkuk").run()
+    kirkuk = next(line for line in _lines(app) if line.startswith("Kirkuk, "))
+    assert "Iraq" in kirkuk and "km from the article's other places" in kirkuk
+    app.button(key="find_geonames:95446_0").click().run()
+    assert not app.exception
+    table = app.dataframe[-1].value
+    row = table[table["feature_id"] == app.session_state["selected"]].iloc[0]
+    assert row["name"] == "Kirkuk" and row["surface"] == "Irbil"
+
+
+def test_the_articles_words_stand_beside_the_chosen_place(app):
+    table = app.dataframe[-1].value
+    erbil = table[table["feature_id"] == "geonames:95446"].iloc[0]
+    assert (erbil["name"], erbil["surface"]) == ("Erbil", "Irbil")
+    app.selectbox(key="selected_box").set_value("geonames:95446").run()
+    assert "In the article: “Irbil” → Erbil, Iraq" in _lines(app)
+    everything = json.loads(_download(app, "dl_all"))
+    surfaces = {f["id"]: f["properties"]["surface"] for f in everything["features"]}
+    assert surfaces["geonames:95446"] == "Irbil"
+
+
+def test_rejecting_a_place_takes_its_incidents_off_the_map_and_exports(app):
+    assert DAMASCUS_STRIKE in set(app.dataframe[-1].value["feature_id"])
+    app.selectbox(key="selected_box").set_value("geonames:170654").run()
+    app.button(key="reject_geonames:170654").click().run()
+    assert not app.exception
+    ids = set(app.dataframe[-1].value["feature_id"])
+    assert DAMASCUS_STRIKE not in ids and "strike:27e95cd950" not in ids
+    exported = {f["id"] for f in json.loads(_download(app, "dl_all"))["features"]}
+    assert DAMASCUS_STRIKE not in exported and "strike:27e95cd950" not in exported
+    assert "incident:7e4f311b5b" in exported  # the explosion near Baghdad airport stays
+
+
+def test_repicking_a_place_moves_its_incidents_to_the_new_point(app):
+    app.selectbox(key="selected_box").set_value("geonames:170654").run()
+    app.button(key="pick_geonames:170654_0").click().run()  # Damascus, Maryland
+    assert not app.exception
+    features = {f["id"]: f for f in json.loads(_download(app, "dl_all"))["features"]}
+    place = features["geonames:4352728"]["geometry"]["coordinates"]
+    incident = features[DAMASCUS_STRIKE]
+    assert incident["geometry"]["coordinates"] == pytest.approx(place, abs=1e-6)
+    assert incident["properties"]["place_ids"] == ["geonames:4352728"]
+    assert incident["properties"]["country_code"] == "US"
+    path = features["strike:27e95cd950"]["geometry"]["coordinates"]
+    assert path[-1] == pytest.approx(place, abs=1e-6)
 
 
 def test_add_a_place_from_the_gazetteer(app):
@@ -247,7 +331,7 @@ def test_markdown_in_names_and_sources_is_shown_as_text(app):
     next(t for t in app.text_input if t.value == "Erbil").set_value(hostile)
     app.button[[b.label for b in app.button].index("Apply edit")].click().run()
     assert not app.exception
-    bold = [m.value for m in app.markdown if "Erbil" in m.value]
+    bold = [m.value for m in app.markdown if "example" in m.value]  # name, words line
     assert bold and all("](" not in m and "\\!\\[x\\]" in m for m in bold)
 
 
@@ -349,3 +433,19 @@ def test_undo_and_redo_every_correction(app):
     app.button(key="undo").click().run()
     assert "country:GB" not in ids()
     assert not app.exception
+
+
+def test_a_map_saved_without_candidate_facts_still_describes_them(app):
+    saved = json.loads(_download(app, "dl_all"))
+    for feature in saved["features"]:
+        feature["properties"]["alternatives"] = [
+            {k: v for k, v in a.items() if k not in ("area", "country", "population", "reason")}
+            for a in feature["properties"]["alternatives"]
+        ]
+    app.session_state["imported"] = json.dumps(saved)
+    app.run()
+    app.selectbox(key="selected_box").set_value("geonames:170654").run()
+    assert not app.exception
+    maryland = next(line for line in _lines(app) if "Maryland" in line)
+    assert maryland.startswith("Damascus, Maryland, United States · town of 15,000 · ")
+    assert "lost:" not in maryland  # the reason is not in such a file

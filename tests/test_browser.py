@@ -401,6 +401,40 @@ def test_seed_to_corrected_map_and_four_exports(browser_page: BrowserPage, tmp_p
     browser_page.assert_offline()
 
 
+def test_picking_another_candidate_moves_its_incident_and_keeps_the_list(
+    browser_page: BrowserPage,
+) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature").first
+
+    def choose_damascus() -> None:
+        box.click()
+        page.keyboard.type("Damascus")
+        page.keyboard.press("Enter")
+
+    act(page, choose_damascus)
+    wait_for(page, lambda: selected_feature_label(page) == "Damascus", "Damascus to be selected")
+    maryland = page.get_by_text("Damascus, Maryland, United States · town of 15,000")
+    wait_for(page, lambda: maryland.count() == 1, "the alternatives in words")
+    assert page.get_by_text("populated_place").count() == 0
+    act(page, page.get_by_role("button", name="Pick").first.click)
+    wait_for(
+        page,
+        lambda: page.get_by_text("the geoparser's first choice").count() == 1,
+        "the first choice among the alternatives after the pick",
+    )
+    words = page.get_by_text("In the article:").inner_text()
+    assert "“Damascus”" in words and "Maryland" in words
+    features = {f["id"]: f for f in download_json(page, "GeoJSON (all layers)")["features"]}
+    place = features["geonames:4352728"]["geometry"]["coordinates"]
+    assert features["incident:c7ec0efabb"]["geometry"]["coordinates"] == pytest.approx(
+        place, abs=1e-6
+    )
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()
+
+
 def test_the_view_survives_a_basemap_change(browser_page: BrowserPage) -> None:
     page = browser_page.page
 

@@ -42,6 +42,7 @@ def test_feature_table_for_every_canonical_text(name, geoparser):
     table = feature_table(extract_sites(TEXTS[name], geoparser=geoparser))
     assert list(table.columns) == [
         "name",
+        "surface",
         "kind",
         "layer",
         "country_code",

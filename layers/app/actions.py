@@ -9,7 +9,7 @@ names. ``dashboard.py`` binds them to widgets' ``on_change``/``on_click``;
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import date
 from typing import Any
 
@@ -90,9 +90,40 @@ def text_edited(state: State) -> None:
     state["imported"] = None
 
 
-def repick(state: State, feature_id: str, candidate: dict[str, Any]) -> None:
-    """Replace a feature by another candidate for its mention, and select it."""
-    _corrections(state)["repicked"][feature_id] = candidate
+def repick(
+    state: State,
+    feature_id: str,
+    candidate: dict[str, Any],
+    facts_of: Callable[[str], dict[str, Any]] | None = None,
+) -> None:
+    """Replace a feature by another candidate for its mention, and select it.
+
+    A feature that is itself a re-pick is traced back to the place the geoparser
+    chose, so that picking again replaces the earlier pick (and picking the
+    geoparser's own choice undoes the re-pick).
+
+    Parameters
+    ----------
+    state : mutable mapping
+        The session state.
+    feature_id : str
+        The feature shown (the geoparser's choice or an earlier pick).
+    candidate : dict
+        The place chosen instead (``feature_id``, ``name``, ``kind``, ``lon``, ``lat``...).
+    facts_of : callable, optional
+        Feature id -> ``area``, ``country``, ``population`` of the geoparser's
+        choice, kept so that it is described in the list of alternatives.
+    """
+    repicked = _corrections(state)["repicked"]
+    original = next(
+        (key for key, chosen in repicked.items() if chosen["feature_id"] == feature_id),
+        feature_id,
+    )
+    if candidate["feature_id"] == original:
+        repicked.pop(original, None)
+    else:
+        facts = facts_of(original) if facts_of is not None else {}
+        repicked[original] = {**candidate, "previous": facts} if facts else dict(candidate)
     select(state, candidate["feature_id"])
 
 

@@ -8,14 +8,29 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from geodata.describe import describe_candidate, kind_words
 from geodata.geodesy import representative_point
 from layers.catalog import LAYER_BY_KEY
 
-__all__ = ["escape_markdown", "feature_table", "highlight_html"]
+__all__ = [
+    "candidate_choices",
+    "escape_markdown",
+    "feature_table",
+    "highlight_html",
+    "other_places",
+    "search_words",
+]
+
+#: Layers left out of "distance from the article's other places": incidents sit
+#: on places, routes are long lines, and a country's or a sea's point says little
+#: about where a town is (the resolver's closeness leaves them out too).
+_NOT_PLACES = frozenset({"incidents", "routes", "countries", "regions"})
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
@@ -59,7 +74,8 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``name``, ``kind``, ``layer``, ``country_code``, ``lon``, ``lat``
+        Columns ``name``, ``surface`` (the article's words for it), ``kind`` (in
+        plain words: "town or city"), ``layer``, ``country_code``, ``lon``, ``lat``
         (degrees; a representative point for lines and areas), ``confidence``,
         ``mentions``, ``sentence`` (first evidence), ``source``, ``feature_id``.
         Plain text: the app renders it as text, never as HTML.
@@ -68,7 +84,10 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "name": sites["name"].astype(str),
-            "kind": sites["kind"].astype(str),
+            "surface": sites["surface"].fillna("").astype(str)
+            if "surface" in sites
+            else [""] * len(sites),
+            "kind": [kind_words(str(kind)) for kind in sites["kind"]],
             "layer": sites["layer"].astype(str),
             "country_code": sites["country_code"],
             "lon": [round(p.x, 4) if p is not None else None for p in points],
@@ -123,3 +142,77 @@ def highlight_html(text: str, sites: gpd.GeoDataFrame, selected: str | None = No
         cursor = end
     parts.append(html.escape(text[cursor:]))
     return "".join(parts).replace("\n", "<br>")
+
+
+def other_places(sites: gpd.GeoDataFrame, feature_id: str) -> list[tuple[float, float]]:
+    """Return the (lon, lat) of the article's places other than ``feature_id``.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        EPSG:4326 sites (with ``layer``).
+    feature_id : str
+        The feature whose candidates are being compared.
+
+    Returns
+    -------
+    list of (float, float)
+        Representative points in degrees, lon first; incidents, strike paths,
+        routes, countries, continents and regions are left out.
+    """
+    out = []
+    for fid, layer, geometry in zip(
+        sites["feature_id"], sites["layer"], sites.geometry, strict=True
+    ):
+        point = representative_point(geometry)
+        if fid != feature_id and layer not in _NOT_PLACES and point is not None:
+            out.append((float(point.x), float(point.y)))
+    return out
+
+
+def candidate_choices(
+    candidates: Iterable[Mapping[str, Any]], others: list[tuple[float, float]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Return each candidate once, with the line that describes it to a person.
+
+    Parameters
+    ----------
+    candidates : iterable of dict
+        Candidate dicts (a feature's ``alternatives`` or gazetteer matches).
+    others : list of (float, float)
+        From :func:`other_places`.
+
+    Returns
+    -------
+    list of (str, dict)
+        (plain-text description from :func:`geodata.describe.describe_candidate`,
+        candidate), in the given order, without repeated ``feature_id``.
+    """
+    seen: set[str] = set()
+    out = []
+    for candidate in candidates:
+        fid = str(candidate.get("feature_id"))
+        if fid not in seen:
+            seen.add(fid)
+            out.append((describe_candidate(candidate, others), dict(candidate)))
+    return out
+
+
+def search_words(row: Mapping[str, Any]) -> str:
+    """Return the article's words for a feature (its first mention), else its name.
+
+    Parameters
+    ----------
+    row : mapping
+        A sites row (``evidence``, ``name``).
+
+    Returns
+    -------
+    str
+        What to search the gazetteer for ("St. Peter"): the first evidence text
+        that is not all lower case (kind words such as "shrines" are).
+    """
+    texts = [" ".join(str(item.get("text") or "").split()) for item in row.get("evidence") or []]
+    # A catalogue site's evidence starts with its kind word ("shrines"): names are capitalised.
+    named = [t for t in texts if t and not t.islower()]
+    return named[0] if named else str(row.get("name") or "")
