@@ -62,6 +62,7 @@ from layers.map.render import (
     BASEMAPS,
     build_feature_groups,
     legend_group,
+    outliers,
     present,
     render_base_map,
     selection_group,
@@ -212,6 +213,23 @@ def on_clear_corrections() -> None:
     actions.clear_corrections(st.session_state)
 
 
+def on_fit_all(key: str) -> None:
+    """Fit the map to every place of the articles ``key``, far lone ones included."""
+    st.session_state["fit_all_for"] = key
+
+
+def far_places(frames: ViewFrames) -> list[str]:
+    """Names of the lone far places left out of the opening view ("Moscow, RU")."""
+    ids = set(outliers(frames.extracted_by_layer))
+    if not ids:
+        return []
+    sites = frames.sites[frames.sites["feature_id"].isin(ids)]
+    return [
+        f"{name}, {code}" if isinstance(code, str) and code else str(name)
+        for name, code in zip(sites["name"], sites["country_code"], strict=True)
+    ]
+
+
 def on_undo() -> None:
     """Undo the last correction."""
     actions.undo(st.session_state)
@@ -328,6 +346,14 @@ def notices(source: Source, frames: ViewFrames, shown, corrections: dict) -> Non
             with clear_col.popover("Clear all corrections", disabled=not n, width="stretch"):
                 st.write(f"Drop all {n} correction(s) of this article? You can undo it.")
                 st.button("Yes, clear them", key="clear_corrections", on_click=on_clear_corrections)
+        far = [] if st.session_state["fit_all_for"] == source.key else far_places(frames)
+        if far:
+            names = ", ".join(far[:3]) + (f" and {len(far) - 3} more" if len(far) > 3 else "")
+            text_col, button_col = st.columns([4, 1])
+            text_col.caption(
+                f"{len(far)} place(s) outside the opening view: {escape_markdown(names)}."
+            )
+            button_col.button("Show all", key="fit_all", on_click=on_fit_all, args=(source.key,))
         if not source.imported and not any(text.strip() for _, text in source.articles):
             st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
         elif frames.sites.empty:
@@ -349,18 +375,21 @@ def map_panel(frames: ViewFrames, shown, visible: tuple[str, ...], key: str) -> 
             rings = RING_RADII_KM if st.session_state["rings"] else ()
             groups.append(selection_group(*lonlat, row["name"], rings))
             center, zoom = (lonlat[1], lonlat[0]), SELECTED_ZOOM
+    fit_all = st.session_state["fit_all_for"] == key
+    suffix = "-all" if fit_all else ""
     base = render_base_map(
         frames.extracted_by_layer,
         basemap=st.session_state["basemap"],
         basemap_url=BASEMAP_URL,
         legend=False,
-        view_memory_key=f"newsmap-view-{key}",
+        view_memory_key=f"newsmap-view-{key}{suffix}",
+        fit_all=fit_all,
     )
     # No layer control inside the map: the sidebar's layer boxes are the one
     # place where layers are switched, so the map, table and exports agree.
     state = st_folium(
         base,
-        key=f"map-{key}-{st.session_state['basemap']}",
+        key=f"map-{key}-{st.session_state['basemap']}{suffix}",
         height=560,
         use_container_width=True,
         feature_group_to_add=groups,

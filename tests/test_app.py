@@ -449,3 +449,12 @@ def test_a_map_saved_without_candidate_facts_still_describes_them(app):
     maryland = next(line for line in _lines(app) if "Maryland" in line)
     assert maryland.startswith("Damascus, Maryland, United States · town of 15,000 · ")
     assert "lost:" not in maryland  # the reason is not in such a file
+
+
+def test_a_lone_far_place_is_named_and_can_be_shown(app):
+    # "sanctions on Moscow": one mention, 2,000 km from the article's other places
+    notes = [c.value.replace("\\", "") for c in app.caption if "outside the opening" in c.value]
+    assert notes == ["1 place(s) outside the opening view: Moscow, RU."]  # (Markdown-escaped)
+    app.button(key="fit_all").click().run()
+    assert not any("outside the opening view" in c.value for c in app.caption)
+    assert app.session_state["fit_all_for"]

@@ -545,3 +545,39 @@ def test_a_reload_restores_the_corrected_map_and_a_shared_link_is_read_only(
         finally:
             other.close()
     browser_page.assert_offline()
+
+
+def test_the_opening_view_frames_the_article_clear_of_legend_and_overview(
+    browser_page: BrowserPage,
+) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    frame = map_frame(page)
+    assert frame is not None
+    # wait for Leaflet's fit to settle, then compare screen boxes
+    page.wait_for_timeout(500)
+    boxes = frame.evaluate(
+        """() => {
+            const box = (el) => { const r = el.getBoundingClientRect();
+                return [r.left, r.top, r.right, r.bottom]; };
+            const covers = [...document.querySelectorAll('.nm-legend, .nm-minimap')].map(box);
+            const markers = [...document.querySelectorAll(
+                '.leaflet-marker-pane .leaflet-marker-icon, path.leaflet-interactive')]
+                .filter(el => !el.closest('.nm-minimap'))
+                .map(box)
+                .filter(([l, t, r, b]) => r - l < 60 && b - t < 60);  // markers, not areas
+            const b = window.map.getBounds();
+            return {covers, markers,
+                    moscow: b.contains([55.76, 37.62]), erbil: b.contains([36.19, 44.01]),
+                    basra: b.contains([30.51, 47.78])};
+        }"""
+    )
+    assert len(boxes["covers"]) == 2 and len(boxes["markers"]) >= 10
+    assert boxes["erbil"] and boxes["basra"] and not boxes["moscow"]
+    under = [
+        m
+        for m in boxes["markers"]
+        for c in boxes["covers"]
+        if m[0] < c[2] and c[0] < m[2] and m[1] < c[3] and c[1] < m[3]
+    ]
+    assert under == []

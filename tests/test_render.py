@@ -16,6 +16,7 @@ from layers.map.assets import OWN_STATIC_DIR, asset_url
 from layers.map.render import (
     build_feature_group,
     legend_group,
+    outliers,
     popup_html,
     present,
     render_base_map,
@@ -314,3 +315,47 @@ def test_template_syntax_in_data_is_never_run():
     assert "#123;#123; #x27;inj#x27; ~ #x27;ected#x27; #125;#125;" in page.replace(
         "\\u0026", ""
     ).replace("&", "")
+
+
+IRAQ = {
+    "Baghdad": (44.40, 33.34),
+    "Basra": (47.78, 30.51),
+    "Erbil": (44.01, 36.19),
+    "Mosul": (43.13, 36.34),
+    "Najaf": (44.34, 32.00),
+}
+
+
+def _article(moscow_mentions: int = 1, far: int = 1):
+    rows = [_site(n, "populated_place", Point(*xy), mentions=3) for n, xy in IRAQ.items()]
+    for i in range(far):
+        rows.append(
+            _site(f"Far{i}", "populated_place", Point(37.62 + i, 55.76), mentions=moscow_mentions)
+        )
+    return build_layers(_frame(rows))
+
+
+def test_a_lone_far_place_is_left_out_of_the_opening_view():
+    assert outliers(_article()) == ["test:Far0"]
+    # named three times, it is part of the story
+    assert outliers(_article(moscow_mentions=3)) == []
+    # two far places among seven are a quarter or more: the article is spread out
+    assert outliers(_article(far=2)) == []
+    # a route is never left out
+    assert outliers({"routes": _article()["places"]}) == []
+
+
+def test_the_opening_view_fits_the_article_not_its_outlier():
+    layers = _article()
+    script = _html(render_base_map(layers))
+    bounds = re.search(
+        r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\]", script
+    )
+    assert bounds, "no fitBounds call"
+    south, west, north, east = (float(v) for v in bounds.groups())
+    assert (south, west, north, east) == pytest.approx((30.51, 43.13, 36.34, 47.78), abs=0.01)
+    everything = re.search(
+        r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\]",
+        _html(render_base_map(layers, fit_all=True)),
+    )
+    assert everything and float(everything.group(3)) == pytest.approx(55.76, abs=0.01)

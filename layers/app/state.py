@@ -413,6 +413,8 @@ def default_state(seed_name: str, seed_text: str) -> dict[str, Any]:
         "url_checked": False,
         "my_maps": [],
         "saved_digest": "",
+        # the source key whose map fits every place, far lone ones included
+        "fit_all_for": "",
         "add_query": "",
         "message": "",
     }

@@ -23,7 +23,7 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from geodata.gazetteer import DATA_DIR
-from geodata.geodesy import range_ring, representative_lonlat
+from geodata.geodesy import haversine_km, range_ring, representative_lonlat
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
 from layers.map.assets import DEFAULT_BASE_URL, use_local_assets
 from layers.map.controls import (
@@ -39,6 +39,7 @@ __all__ = [
     "build_feature_group",
     "build_feature_groups",
     "legend_group",
+    "outliers",
     "present",
     "render_base_map",
     "render_map",
@@ -437,9 +438,74 @@ def legend_html(counts: Mapping[str, int]) -> str:
     return "".join(rows)
 
 
-def _fit_bounds(m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Fit ``m`` to the features of ``layers`` (countries only when nothing else)."""
+#: A lone place further than this from the article's centre (km), and further than
+#: OUTLIER_SPREAD times the typical distance, is left out of the opening view.
+OUTLIER_MIN_KM = 1000.0
+OUTLIER_SPREAD = 4.0
+#: Point layers whose lone far features may be left out (routes and strike paths,
+#: drawn end to end, always count).
+_POINT_LAYERS = ("places", "airports", "military", "religious", "infrastructure", "incidents")
+#: Pixels kept clear when fitting: the zoom buttons (top left), the overview map
+#: (bottom left) and the legend (bottom right).
+FIT_PADDING_TOP_LEFT = (56, 16)
+FIT_PADDING_BOTTOM_RIGHT = (16, 140)
+
+
+def outliers(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    """Feature ids of lone far-away places that would squash the article's view.
+
+    A feature is left out of the opening view when it is mentioned once, lies more
+    than :data:`OUTLIER_MIN_KM` and :data:`OUTLIER_SPREAD` times the weighted median
+    distance from the weighted median centre of the article's point features
+    (weights: mentions x confidence), and such features are fewer than a quarter of
+    them (else the article really is spread out). Countries, routes and strike
+    paths are never left out.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Sites by layer key (EPSG:4326; ``mentions``, ``confidence`` columns).
+
+    Returns
+    -------
+    list of str
+        Their ``feature_id`` values, in layer order.
+    """
+    rows: list[tuple[str, float, float, float, int]] = []
+    for key in _POINT_LAYERS:
+        frame = layers.get(key)
+        if frame is None or frame.empty:
+            continue
+        for fid, geometry, mentions, confidence in zip(
+            frame["feature_id"], frame.geometry, frame["mentions"], frame["confidence"], strict=True
+        ):
+            lonlat = representative_lonlat(geometry)
+            if lonlat is not None:
+                weight = max(int(mentions), 1) * float(confidence)
+                rows.append((str(fid), lonlat[0], lonlat[1], weight, int(mentions)))
+    if len(rows) < 4:
+        return []
+    lons, lats, weights = (np.array([r[i] for r in rows], dtype=float) for i in (1, 2, 3))
+    weights = np.where(weights > 0, weights, 1e-6)
+    centre_lon, centre_lat = _weighted_median(lons, weights), _weighted_median(lats, weights)
+    distance = haversine_km(centre_lon, centre_lat, lons, lats)
+    limit = max(OUTLIER_MIN_KM, OUTLIER_SPREAD * _weighted_median(distance, weights))
+    far = [r[0] for r, d in zip(rows, distance, strict=True) if d > limit and r[4] <= 1]
+    return far if len(far) * 4 < len(rows) else []
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def _fit_bounds(
+    m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame], leave_out: Iterable[str] = ()
+) -> None:
+    """Fit ``m`` to ``layers`` but the ids in ``leave_out`` (countries only if nothing else)."""
     bounds: list[float] | None = None
+    left_out = set(leave_out)
     ordered = [k for k in LAYER_BY_KEY if k in layers and k != "countries"] + ["countries"]
     for key in ordered:
         frame = layers.get(key)
@@ -447,7 +513,9 @@ def _fit_bounds(m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
             continue
         if key == "countries" and bounds is not None:
             break
-        non_empty = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+        non_empty = frame[
+            frame.geometry.notna() & ~frame.geometry.is_empty & ~frame["feature_id"].isin(left_out)
+        ]
         if non_empty.empty:
             continue
         minx, miny, maxx, maxy = non_empty.total_bounds
@@ -469,7 +537,12 @@ def _fit_bounds(m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
         pad_y = max(0.0, (MIN_SPAN_DEG - (maxy - miny)) / 2)
         south_west = to_latlon(max(minx - pad_x, -180.0), max(miny - pad_y, -90.0))
         north_east = to_latlon(min(maxx + pad_x, 180.0), min(maxy + pad_y, 90.0))
-        m.fit_bounds([south_west, north_east], padding=(20, 20), max_zoom=MAX_ZOOM)
+        m.fit_bounds(
+            [south_west, north_east],
+            padding_top_left=FIT_PADDING_TOP_LEFT,
+            padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT,
+            max_zoom=MAX_ZOOM,
+        )
 
 
 def render_base_map(
@@ -480,6 +553,7 @@ def render_base_map(
     basemap_url: str | None = None,
     legend: bool = True,
     view_memory_key: str | None = None,
+    fit_all: bool = False,
 ) -> folium.Map:
     """Build the map without its feature layers: basemap, view, scale bar, legend.
 
@@ -510,6 +584,9 @@ def render_base_map(
     view_memory_key : str, optional
         Remember the reader's view in the browser's sessionStorage under this key
         and reopen it when a map with the same key is drawn again.
+    fit_all : bool, default False
+        Fit every feature; by default lone far-away places (:func:`outliers`) are
+        left out of the opening view.
 
     Returns
     -------
@@ -534,7 +611,7 @@ def render_base_map(
         max_zoom=MAX_ZOOM,
     )
     minimap = _add_basemap(m, basemap, basemap_url)
-    _fit_bounds(m, layers)
+    _fit_bounds(m, layers, () if fit_all else outliers(layers))
     m.add_child(FullscreenControl())
     m.add_child(MeasureControl())
     m.add_child(minimap)
