@@ -473,7 +473,8 @@ def feature_summary(fid: str, row) -> None:
             f"In the article: “{escape_markdown(row['surface'])}” → {escape_markdown(chosen)}"
         )
     st.text(
-        f"{kind_words(row['kind'], facts.get('population'))} · {row['country_code'] or '—'}"
+        f"{kind_words(row['kind'], facts.get('population'))} · "
+        f"{row['country_code'] if present(row['country_code']) else '—'}"
         + (f" · lat {point[1]:.4f}, lon {point[0]:.4f}" if point else "")
     )
     st.text(

@@ -9,10 +9,11 @@ import json
 from functools import lru_cache
 
 import geopandas as gpd
+import shapely
 
 from geodata.gazetteer import COUNTRIES_PATH, SITES_PATH
 
-__all__ = ["country_shapes", "load_sites"]
+__all__ = ["country_at", "country_shapes", "load_sites"]
 
 
 @lru_cache(maxsize=1)
@@ -56,3 +57,22 @@ def country_shapes() -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame.from_features(data["features"], crs="EPSG:4326")
     frame = frame[frame["iso_a2"].notna()]
     return frame.drop_duplicates("iso_a2").set_index("iso_a2", drop=False)
+
+
+def country_at(lon: float, lat: float) -> str | None:
+    """Return the ISO alpha-2 code of the country holding a point, or None (sea, no code).
+
+    Parameters
+    ----------
+    lon, lat : float
+        Degrees, EPSG:4326.
+
+    Returns
+    -------
+    str or None
+        From the Natural Earth 1:50m polygons of :func:`country_shapes` (lightly
+        simplified: within a few km of a border the answer may be the neighbour).
+    """
+    shapes = country_shapes()
+    hits = shapes.sindex.query(shapely.Point(lon, lat), predicate="intersects")
+    return str(shapes.index[hits[0]]) if len(hits) else None

@@ -217,3 +217,14 @@ def test_undo_redo_per_article():
     assert store.current()["rejected"] == ["geonames:1"] and store.can_redo()
     store.activate("b", "Protests in Cairo.")  # another article has its own history
     assert not store.can_undo() and not store.can_redo()
+
+
+def test_a_place_added_at_a_click_takes_the_country_there(state):
+    state["corrections"].activate("k", "text")
+    actions.add_at_click(state, {"lat": 33.3, "lng": 44.4}, "Checkpoint 49", None)
+    actions.add_at_click(state, {"lat": 30.0, "lng": -30.0}, "Buoy", None)
+    added = state["corrections"].current()["added"]
+    assert [(a["name"], a["country_code"]) for a in added] == [
+        ("Checkpoint 49", "IQ"),
+        ("Buoy", None),  # mid-Atlantic: no country, shown as "—"
+    ]

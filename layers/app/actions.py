@@ -13,6 +13,7 @@ from collections.abc import Callable, MutableMapping
 from datetime import date
 from typing import Any
 
+from geodata.catalogue import country_at
 from geodata.schema import KINDS
 from layers.app.corrections import empty_corrections, place_to_candidate
 from layers.app.state import CorrectionStore, source_of
@@ -161,7 +162,7 @@ def add_at_click(state: State, click: dict[str, float], name: str, kind: str | N
             "feature_id": feature_id,
             "name": name.strip(),
             "kind": kind or KINDS[0],
-            "country_code": None,
+            "country_code": country_at(click["lng"], click["lat"]),
             "lon": click["lng"],
             "lat": click["lat"],
             "source": "added by the user at a map click",
