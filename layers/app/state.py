@@ -294,19 +294,20 @@ class CorrectionStore:
 
     def undo(self) -> None:
         """Go back to the corrections before the last change; nothing if there is none."""
-        if self.can_undo() and not self.locked:
-            key = str(self.active)
-            self.redo_stack.setdefault(key, []).append(self.as_json())
-            self.by_key[key] = json.loads(self.undo_stack[key].pop())
-            self.carried = 0
+        self._step(self.undo_stack, self.redo_stack)
 
     def redo(self) -> None:
         """Make the last undone change again; nothing if there is none."""
-        if self.can_redo() and not self.locked:
-            key = str(self.active)
-            self.undo_stack.setdefault(key, []).append(self.as_json())
-            self.by_key[key] = json.loads(self.redo_stack[key].pop())
-            self.carried = 0
+        self._step(self.redo_stack, self.undo_stack)
+
+    def _step(self, source: dict[str, list[str]], target: dict[str, list[str]]) -> None:
+        """Restore the newest state of ``source``, keeping the present one in ``target``."""
+        key = self.active
+        if key is None or self.locked or not source.get(key):
+            return
+        target.setdefault(key, []).append(self.as_json())
+        self.by_key[key] = json.loads(source[key].pop())
+        self.carried = 0
 
     def as_json(self) -> str:
         """Return the active source's corrections as sorted JSON (part of :class:`View`)."""
