@@ -446,17 +446,33 @@ def download_json(page: Page, button: str) -> dict:
 
 
 def drawing_order(frame: Frame | Page, map_js: str) -> list[str]:
-    """Layers of the map's overlay pane, bottom to top, runs of one layer counted once.
+    """What the map draws, bottom to top, runs of one layer counted once.
 
-    Basemap paths are named by their stroke colour (``render._BASEMAP_STYLE``),
-    features are "feature".
+    The map's panes are read in their stacking order (CSS ``z-index``). Basemap
+    paths are named by their stroke colour (``render._BASEMAP_STYLE``), place names
+    on show are "label", features are "feature".
     """
     from layers.map.render import _BASEMAP_STYLE
 
     by_colour = {style["color"]: layer for layer, style in _BASEMAP_STYLE.items()}
     strokes = frame.evaluate(
-        f"""() => [...{map_js}.getPanes().overlayPane.querySelectorAll('path')].map(p =>
-            p.classList.contains('leaflet-interactive') ? 'feature' : p.getAttribute('stroke'))"""
+        f"""() => {{
+          const panes = [...{map_js}.getPane('mapPane').children].map((pane, i) =>
+            [Number(getComputedStyle(pane).zIndex) || 0, i, pane]);
+          panes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+          const out = [];
+          for (const [, , pane] of panes) {{
+            for (const el of pane.querySelectorAll('path, .nm-label')) {{
+              if (el.classList.contains('nm-label')) {{
+                if (el.style.display !== 'none') out.push('label');
+              }} else {{
+                out.push(el.classList.contains('leaflet-interactive')
+                  ? 'feature' : el.getAttribute('stroke'));
+              }}
+            }}
+          }}
+          return out;
+        }}"""
     )
     order: list[str] = []
     for stroke in strokes:

@@ -80,10 +80,18 @@ def test_map_drawn_offline_with_local_leaflet(browser_page: BrowserPage) -> None
     # the map's own code, from the app's static folder too
     assert "/app/static/vendor/newsmap/newsmap.js" in local_paths
     assert "/app/static/vendor/newsmap/newsmap.css" in local_paths
-    # the offline basemap (non-interactive land paths) is drawn under the features
-    assert frame.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)").count() > 100
-    # ... in its own order: lakes, rivers and borders over the land
-    assert drawing_order(frame, "window.map") == ["land", "lake", "river", "border", "feature"]
+    # the offline basemap (non-interactive paths in its own pane) is drawn under the
+    # features, in its own order: lakes, rivers, borders over the land, names over them
+    assert frame.locator(".leaflet-nmBase-pane path:not(.leaflet-interactive)").count() > 100
+    frame.wait_for_function("window.map.nmLabels && window.map.nmLabels.shown().length > 10")
+    assert drawing_order(frame, "window.map") == [
+        *("land", "lake", "river", "border", "label", "feature")
+    ]
+    # the names come from the app's static folder, in the compact form, versioned
+    requested = {urlsplit(u).path for u in browser_page.requests}
+    assert "/app/static/vendor/naturalearth/labels.json" in requested
+    shown = {label["name"] for label in frame.evaluate("window.map.nmLabels.shown()")}
+    assert {"Baghdad", "Iraq", "Iran"} <= shown, sorted(shown)
     assert "Cities and towns" in legend_text(page)
     # layers are switched in the sidebar only: no second, unsynchronised switch in the map
     assert frame.locator(".leaflet-control-layers").count() == 0

@@ -207,7 +207,79 @@ def test_the_sea_has_the_apps_colour(map_page) -> None:
     assert errors == []
 
 
-def test_the_basemap_keeps_its_order_under_the_features(map_page) -> None:
+def test_the_basemap_and_its_names_stay_under_the_features(map_page) -> None:
     page, name, _external, errors = map_page
-    assert drawing_order(page, name) == ["land", "lake", "river", "border", "feature"]
+    page.wait_for_function(f"{name}.nmLabels && {name}.nmLabels.shown().length > 0")
+    assert drawing_order(page, name) == ["land", "lake", "river", "border", "label", "feature"]
+    assert errors == []
+
+
+def _names_at(page: Page, name: str, lat: float, lon: float, zoom: int) -> list[dict]:
+    """Move the map and return the place names on show: [{name, kind, box}]."""
+    # (a zoom animation still running, e.g. the opening fitBounds, would undo setView)
+    page.wait_for_function(f"{name}._loaded && !{name}._animatingZoom")
+    page.evaluate(f"void {name}.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    page.wait_for_function(f"{name}.getZoom() === {zoom}")
+    page.wait_for_timeout(100)
+    shown: list[dict] = page.evaluate(f"{name}.nmLabels.shown()")
+    return shown
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("zoom", "lat", "lon", "expected", "kinds"),
+    [
+        # the world: oceans and the large countries
+        (2, 20.0, 20.0, {"Atlantic Ocean", "Russia", "China", "Brazil"}, {"ocean", "country"}),
+        # the region: countries, capitals, large cities
+        (5, 33.0, 44.0, {"Iraq", "Iran", "Baghdad", "Tehran"}, {"country", "capital", "city"}),
+        # the province: towns Natural Earth lacks (GeoNames) and first-level areas
+        (8, 36.2, 44.0, {"Erbil", "Mosul", "Kirkuk"}, {"city", "area"}),
+    ],
+)
+def test_place_names_at_three_zooms(map_page, zoom, lat, lon, expected, kinds) -> None:
+    page, name, external, errors = map_page
+    page.wait_for_function(f"{name}.nmLabels && {name}.nmLabels.shown().length > 0")
+    shown = _names_at(page, name, lat, lon, zoom)
+    names = {label["name"] for label in shown}
+    assert expected <= names, sorted(names)
+    assert kinds <= {label["kind"] for label in shown}
+    # text in the page, visible to people, tests and screen readers
+    for text in expected:
+        assert page.locator(".nm-label", has_text=text).first.is_visible(), text
+    # no two names overlap, and none is under a control (zoom buttons, legend, overview)
+    boxes = [label["box"] for label in shown]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not _overlap(a, b), (a, b)
+    controls = page.evaluate(
+        "[...document.querySelectorAll('.leaflet-control')]"
+        ".map(c => c.getBoundingClientRect()).filter(r => r.width && r.height)"
+    )
+    assert controls
+    for box in boxes:
+        for control in controls:
+            assert not _overlap(box, control), (box, control)
+    # and the map has fewer names than it could show: collisions were resolved
+    assert 5 <= len(shown) <= 150
+    assert errors == []
+    assert external == []
+
+
+def test_at_street_zoom_the_map_says_the_offline_base_has_no_streets(map_page) -> None:
+    page, name, _external, errors = map_page
+    note = page.locator(".nm-detail-note")
+    _names_at(page, name, 36.19, 44.01, 6)
+    assert not note.is_visible()
+    _names_at(page, name, 36.19, 44.01, 12)
+    assert note.is_visible()
+    assert "no streets" in note.inner_text()
     assert errors == []

@@ -225,3 +225,83 @@ def test_basemap_layers(basemap: dict[str, Any]) -> None:
 def test_basemap_land_covers_baghdad(basemap: dict[str, Any]) -> None:
     land = [shape(f["geometry"]) for f in basemap["features"] if f["properties"]["layer"] == "land"]
     assert any(polygon.contains(Point(44.40, 33.34)) for polygon in land)
+
+
+# --- labels.geojson: the basemap's place names (geodata/data/build_labels.py) ---
+
+LABELS = DATA_DIR / "labels.geojson"
+LABEL_TIERS = {"ocean": 0, "country": 1, "capital": 2, "city": 2, "sea": 3, "area": 4}
+
+
+@pytest.fixture(scope="module")
+def labels() -> dict[str, Any]:
+    return _load(LABELS)
+
+
+def test_labels_are_sourced_points_in_priority_order(labels: dict[str, Any]) -> None:
+    features = labels["features"]
+    assert labels["type"] == "FeatureCollection"
+    kinds: dict[str, int] = {}
+    tiers = []
+    for feature in features:
+        props = feature["properties"]
+        assert set(props) == {"name", "kind", "minzoom", "source"}, props
+        assert props["name"].strip() == props["name"] and props["name"], props
+        assert props["source"].strip(), props
+        assert isinstance(props["minzoom"], int) and 1 <= props["minzoom"] <= 10, props
+        lon, lat = feature["geometry"]["coordinates"]
+        assert feature["geometry"]["type"] == "Point"
+        assert -180 <= lon <= 180 and -90 <= lat <= 90, props
+        assert round(lon, 3) == lon and round(lat, 3) == lat
+        kinds[props["kind"]] = kinds.get(props["kind"], 0) + 1
+        tiers.append(LABEL_TIERS[props["kind"]])
+    # oceans, then countries, then towns, then seas, then areas (first wins a collision)
+    assert tiers == sorted(tiers)
+    assert kinds["ocean"] == 7 and kinds["sea"] >= 7
+    assert 230 <= kinds["country"] <= 245
+    assert kinds["capital"] >= 190  # every country's capital, from Natural Earth
+    assert kinds["city"] >= 4000 and kinds["area"] >= 3000
+    assert LABELS.stat().st_size < 2_500_000
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "lon", "lat", "max_zoom"),
+    [
+        ("Baghdad", "capital", 44.39, 33.34, 4),  # Natural Earth populated places
+        ("Cairo", "capital", 31.25, 30.05, 2),
+        ("Erbil", "city", 44.01, 36.19, 6),  # GeoNames (Natural Earth lacks it)
+        ("Iraq", "country", 43.8, 33.0, 2),
+        ("Nineveh", "area", 42.5, 36.2, 6),
+        ("Red Sea", "sea", 38.0, 22.0, 3),
+    ],
+)
+def test_labels_put_known_names_near_their_place(
+    labels: dict[str, Any], name: str, kind: str, lon: float, lat: float, max_zoom: int
+) -> None:
+    from geodata.geodesy import geodesic_km
+
+    found = [
+        f
+        for f in labels["features"]
+        if f["properties"]["name"] == name and f["properties"]["kind"] == kind
+    ]
+    assert len(found) == 1, found
+    flon, flat = found[0]["geometry"]["coordinates"]
+    assert geodesic_km(lon, lat, flon, flat) < 150, (flon, flat)
+    assert found[0]["properties"]["minzoom"] <= max_zoom
+
+
+def test_the_browser_gets_labels_in_a_compact_form(tmp_path: Path, labels: dict[str, Any]) -> None:
+    from layers.map.assets import LABEL_KINDS, install_static, labels_payload, labels_url
+
+    payload = labels_payload()
+    assert payload["kinds"] == list(LABEL_KINDS)
+    assert len(payload["labels"]) == len(labels["features"])
+    first = labels["features"][0]
+    lon, lat = first["geometry"]["coordinates"]
+    kind = LABEL_KINDS.index(first["properties"]["kind"])
+    assert payload["labels"][0] == [lon, lat, first["properties"]["name"], kind, 1]
+    served = install_static(tmp_path) / "naturalearth" / "labels.json"
+    assert json.loads(served.read_text(encoding="utf-8")) == payload
+    assert served.stat().st_size < LABELS.stat().st_size / 3
+    assert labels_url().startswith("/app/static/vendor/naturalearth/labels.json?v=")

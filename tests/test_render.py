@@ -178,6 +178,9 @@ def test_standalone_html_inlines_leaflet(seed_sites):
     assert not re.findall(r'<script[^>]+src="https?://', page)
     assert not re.findall(r'<link[^>]+href="https?://', page)
     assert '"feature_id": "geonames:95446"' in page and "Leaflet" in page
+    # the place names travel inside the page too (no labels.json to fetch)
+    assert '"labels": {"data": {"kinds": ["ocean", "country"' in page
+    assert "naturalearth/labels.json" not in page
 
 
 def test_export_inlines_the_map_code_and_the_app_map_loads_it_locally(seed_sites, tmp_path):
@@ -203,6 +206,9 @@ def test_export_inlines_the_map_code_and_the_app_map_loads_it_locally(seed_sites
     assert ("newsmap_js", js) in base.default_js  # what streamlit-folium loads first
     assert ("newsmap_css", css) in base.default_css
     html = base.get_root().render()
+    # the app's map fetches its place names (cached by the browser), not inlined
+    assert '"labels": {"url": "/app/static/vendor/naturalearth/labels.json?v=' in html
+    assert '"kinds": ["ocean"' not in html
     assert html.count(f'<script src="{js}"></script>') == 1
     assert "L.control.nmMeasure(" in html and "L.Control.extend(" not in html
     # ... which is where install_static puts them

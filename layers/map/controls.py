@@ -133,6 +133,13 @@ class NaturalEarthBasemap(NewsmapElement):
         Leaflet path style per feature ``layer`` (land, lake, river, border).
     data : dict, optional
         The GeoJSON itself, when there is no ``url``.
+    labels : dict, optional
+        The place names: ``{"url": ...}`` or ``{"data": ...}`` with the payload of
+        :func:`layers.map.assets.labels_payload`.
+    detail_note : str, optional
+        Plain text shown from zoom ``detail_zoom`` on, where the offline data has
+        nothing finer to show.
+    detail_zoom : int, default 10
     """
 
     _template = Template(
@@ -144,7 +151,13 @@ class NaturalEarthBasemap(NewsmapElement):
     )
 
     def __init__(
-        self, url: str | None = None, styles: dict | None = None, data: dict | None = None
+        self,
+        url: str | None = None,
+        styles: dict | None = None,
+        data: dict | None = None,
+        labels: dict | None = None,
+        detail_note: str | None = None,
+        detail_zoom: int = 10,
     ) -> None:
         super().__init__()
         if (url is None) == (data is None):
@@ -155,3 +168,7 @@ class NaturalEarthBasemap(NewsmapElement):
             self.options["url"] = url
         else:
             self.options["data"] = data
+        if labels is not None:
+            self.options["labels"] = labels
+        if detail_note:
+            self.options["detailNote"] = {"text": detail_note, "zoom": detail_zoom}

@@ -25,7 +25,7 @@ from jinja2 import Template
 from geodata.gazetteer import DATA_DIR
 from geodata.geodesy import haversine_km, range_ring, representative_lonlat
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
-from layers.map.assets import DEFAULT_BASE_URL, use_local_assets
+from layers.map.assets import DEFAULT_BASE_URL, labels_payload, labels_url, use_local_assets
 from layers.map.controls import (
     FullscreenControl,
     MeasureControl,
@@ -340,16 +340,43 @@ def _basemap_data() -> dict[str, Any]:
         return json.load(handle)
 
 
-def _add_basemap(m: folium.Map, basemap: str, basemap_url: str | None) -> MacroElement:
+#: From this zoom on (about 150 m per pixel) the 1:50m data has nothing finer to show.
+DETAIL_ZOOM = 10
+_DETAIL_NOTE_APP = (
+    "The offline map shows no streets at this zoom. For streets, choose OpenStreetMap "
+    "or satellite under Basemap in the sidebar (needs internet)."
+)
+_DETAIL_NOTE_FILE = "The offline map (Natural Earth 1:50m) shows no streets at this zoom."
+
+
+def _add_basemap(
+    m: folium.Map, basemap: str, basemap_url: str | None, asset_base_url: str
+) -> MacroElement:
     """Add the basemap and return the overview map drawn from the same source."""
     if basemap in _TILES:
         url, attribution = _TILES[basemap]
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], control=False).add_to(m)
         return MiniMap(tile_url=url)
     if basemap_url:
-        m.add_child(NaturalEarthBasemap(url=basemap_url, styles=_BASEMAP_STYLE))
+        m.add_child(
+            NaturalEarthBasemap(
+                url=basemap_url,
+                styles=_BASEMAP_STYLE,
+                labels={"url": labels_url(asset_base_url)},
+                detail_note=_DETAIL_NOTE_APP,
+                detail_zoom=DETAIL_ZOOM,
+            )
+        )
     else:
-        m.add_child(NaturalEarthBasemap(data=_basemap_data(), styles=_BASEMAP_STYLE))
+        m.add_child(
+            NaturalEarthBasemap(
+                data=_basemap_data(),
+                styles=_BASEMAP_STYLE,
+                labels={"data": labels_payload()},
+                detail_note=_DETAIL_NOTE_FILE,
+                detail_zoom=DETAIL_ZOOM,
+            )
+        )
     return MiniMap()
 
 
@@ -610,7 +637,7 @@ def render_base_map(
         world_copy_jump=True,
         max_zoom=MAX_ZOOM,
     )
-    minimap = _add_basemap(m, basemap, basemap_url)
+    minimap = _add_basemap(m, basemap, basemap_url, asset_base_url)
     _fit_bounds(m, layers, () if fit_all else outliers(layers))
     m.add_child(FullscreenControl())
     m.add_child(MeasureControl())

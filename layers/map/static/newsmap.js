@@ -8,7 +8,8 @@
  *   L.control.nmFullscreen(options)     a button that shows the map full screen
  *   L.control.nmMeasure(options)        click points to measure a path (km)
  *   L.control.nmMiniMap(options)        an overview map outlining the main view
- *   newsmap.addBasemap(map, options)    the Natural Earth basemap (inline or fetched)
+ *   newsmap.addBasemap(map, options)    the Natural Earth basemap and its place names
+ *   L.NmLabels(options)                 place names without overlaps (see addBasemap)
  *   newsmap.addLegend(group, options)   the legend box, shown with its feature group
  *   newsmap.rememberView(map, options)  keep the reader's view in sessionStorage
  *   newsmap.bindTooltipAndPopup         a GeoJSON onEachFeature function
@@ -284,16 +285,17 @@
     return new L.Control.NmMiniMap(options);
   };
 
-  /**
-   * Put a group's layers under every other layer of their panes, in their order.
-   * (FeatureGroup.bringToBack sends each layer to the back in turn, which reverses
-   * them: the land would cover the lakes, rivers and borders drawn after it.)
-   */
-  function toBack(group) {
-    const layers = group.getLayers();
-    for (let i = layers.length - 1; i >= 0; i--) {
-      layers[i].bringToBack();
-    }
+  // Panes of the offline basemap, under Leaflet's overlay pane (z-index 400) where
+  // the article's features are: land < lakes < rivers < borders (one SVG, in the
+  // data's order) < place names.
+  const BASE_PANE = "nmBase";
+  const LABEL_PANE = "nmLabels";
+
+  function pane(map, name, zIndex) {
+    const node = map.getPane(name) || map.createPane(name);
+    node.style.zIndex = zIndex;
+    node.style.pointerEvents = "none";
+    return node;
   }
 
   /**
@@ -303,14 +305,18 @@
    * the browser fetches it once and caches it (the app: embedding the ~0.9 MB
    * file in the map script would resend it on every Streamlit rerun).
    * options.styles holds a Leaflet path style per feature "layer" (land, lake,
-   * river, border). The data's Promise is kept as map.nmBasemap for the
-   * overview map.
+   * river, border). options.labels ({url} or {data}, see NmLabels) adds the
+   * place names; options.detailNote ({text, zoom}) is shown from that zoom on,
+   * where the offline data has nothing finer to show. The data's Promise is kept
+   * as map.nmBasemap for the overview map.
    */
   function addBasemap(map, options) {
     const styles = options.styles || {};
+    pane(map, BASE_PANE, 250);
 
     function draw(geojson) {
       return L.geoJson(geojson, {
+        pane: BASE_PANE,
         style: function (f) {
           return styles[f.properties.layer] || {};
         },
@@ -320,19 +326,245 @@
     }
 
     if (options.url) {
-      // Fetched data arrives after the features are drawn: put it under them.
       map.nmBasemap = fetch(options.url).then(function (response) {
         return response.json();
       });
-      map.nmBasemap.then(function (geojson) {
-        toBack(draw(geojson));
-      });
+      map.nmBasemap.then(draw);
     } else {
-      draw(options.data); // before any feature layer: under them
+      draw(options.data);
       map.nmBasemap = Promise.resolve(options.data);
+    }
+    if (options.labels) {
+      map.nmLabels = new L.NmLabels(options.labels).addTo(map);
+    }
+    if (options.detailNote) {
+      new L.Control.NmDetailNote(options.detailNote).addTo(map);
     }
     return map.nmBasemap;
   }
+
+  /**
+   * Place names on the offline basemap, as text in the page (readable by tests
+   * and screen readers), drawn in their own pane between the basemap and the
+   * features.
+   *
+   * The data (options.data, or fetched from options.url) is
+   * {kinds: [...], labels: [[lon, lat, name, kind index, min zoom], ...]} in
+   * priority order (layers/map/assets.py makes it from labels.geojson). After
+   * each move or zoom, the labels whose min zoom has been reached and whose point
+   * is in view are placed in that order; one that would overlap a label already
+   * placed (its box plus LABEL_GAP px) is left out. A city's label sits right of a
+   * dot at its point; other labels are centred on theirs. Written here rather than
+   * taken from a plugin: Leaflet's own tooltips have no collision handling, and
+   * the label plugins that do are not packaged for offline use.
+   */
+  const LABEL_GAP = 3;
+  const CELL = 64;
+
+  L.NmLabels = L.Layer.extend({
+    initialize: function (options) {
+      this._source = options;
+      this._rows = null;
+      this._kinds = [];
+      this._nodes = {}; // row index -> {el, w, h}
+      this._shown = [];
+    },
+
+    onAdd: function (map) {
+      this._pane = pane(map, LABEL_PANE, 350);
+      this._box = L.DomUtil.create("div", "nm-labels", this._pane);
+      map.on("zoomstart", this._hide, this);
+      map.on("moveend zoomend resize viewreset", this._update, this);
+      const layer = this;
+      const ready = this._source.url
+        ? fetch(this._source.url).then(function (r) {
+            return r.json();
+          })
+        : Promise.resolve(this._source.data);
+      this.ready = ready.then(function (data) {
+        layer._rows = data.labels;
+        layer._kinds = data.kinds;
+        layer._update();
+        return layer;
+      });
+    },
+
+    onRemove: function (map) {
+      map.off("zoomstart", this._hide, this);
+      map.off("moveend zoomend resize viewreset", this._update, this);
+      L.DomUtil.remove(this._box);
+      this._nodes = {};
+      this._shown = [];
+    },
+
+    _hide: function () {
+      // Leaflet scales the panes it knows during a zoom animation, not this one.
+      this._box.style.visibility = "hidden";
+    },
+
+    _node: function (i) {
+      let node = this._nodes[i];
+      if (!node) {
+        const row = this._rows[i];
+        const kind = this._kinds[row[3]];
+        const el = L.DomUtil.create("div", "nm-label nm-label-" + kind, this._box);
+        el.textContent = row[2];
+        el.setAttribute("data-kind", kind);
+        node = this._nodes[i] = { el: el, kind: kind, w: 0, h: 0, measured: false };
+      }
+      return node;
+    },
+
+    _update: function () {
+      const map = this._map;
+      if (!map || !this._rows) {
+        return;
+      }
+      const zoom = map.getZoom();
+      const size = map.getSize();
+      const origin = map.containerPointToLayerPoint([0, 0]);
+      const margin = 40;
+      const picked = [];
+      for (let i = 0; i < this._rows.length; i++) {
+        const row = this._rows[i];
+        if (row[4] > zoom) {
+          continue;
+        }
+        const p = map.latLngToLayerPoint([row[1], row[0]]);
+        const x = p.x - origin.x;
+        const y = p.y - origin.y;
+        if (x < -margin || y < -margin || x > size.x + margin || y > size.y + margin) {
+          continue;
+        }
+        picked.push([i, p]);
+      }
+      // Create and measure the new labels in one pass: one layout, not one per label.
+      const fresh = [];
+      for (let k = 0; k < picked.length; k++) {
+        const node = this._node(picked[k][0]);
+        if (!node.measured) {
+          node.el.style.display = "";
+          node.el.style.visibility = "hidden";
+          fresh.push(node);
+        }
+      }
+      for (let k = 0; k < fresh.length; k++) {
+        fresh[k].w = fresh[k].el.offsetWidth;
+        fresh[k].h = fresh[k].el.offsetHeight;
+        fresh[k].measured = true;
+      }
+      const grid = {};
+      const shown = [];
+      // The map's controls (zoom, legend, overview map) cover what is under them.
+      const frame = map.getContainer().getBoundingClientRect();
+      const controls = map.getContainer().querySelectorAll(".leaflet-control");
+      for (let k = 0; k < controls.length; k++) {
+        const r = controls[k].getBoundingClientRect();
+        if (r.width && r.height) {
+          const x0 = r.left - frame.left + origin.x;
+          const y0 = r.top - frame.top + origin.y;
+          occupy(grid, [x0, y0, x0 + r.width, y0 + r.height]);
+        }
+      }
+      for (let k = 0; k < picked.length; k++) {
+        const node = this._nodes[picked[k][0]];
+        const p = picked[k][1];
+        const dotted = node.kind === "city" || node.kind === "capital";
+        const left = dotted ? p.x - 4 : p.x - node.w / 2;
+        const top = p.y - node.h / 2;
+        const box = [
+          left - LABEL_GAP,
+          top - LABEL_GAP,
+          left + node.w + LABEL_GAP,
+          top + node.h + LABEL_GAP,
+        ];
+        if (collides(grid, box)) {
+          continue;
+        }
+        occupy(grid, box);
+        L.DomUtil.setPosition(node.el, L.point(Math.round(left), Math.round(top)));
+        shown.push(node);
+      }
+      for (let k = 0; k < this._shown.length; k++) {
+        this._shown[k].el.style.display = "none";
+      }
+      for (let k = 0; k < fresh.length; k++) {
+        fresh[k].el.style.display = "none";
+        fresh[k].el.style.visibility = "";
+      }
+      for (let k = 0; k < shown.length; k++) {
+        shown[k].el.style.display = "";
+      }
+      this._shown = shown;
+      this._box.style.visibility = "";
+    },
+
+    /** The labels on show: [{name, kind, box: DOMRect}] (for tests). */
+    shown: function () {
+      return this._shown.map(function (node) {
+        return { name: node.el.textContent, kind: node.kind, box: node.el.getBoundingClientRect() };
+      });
+    },
+  });
+
+  function cells(box) {
+    const out = [];
+    for (let cx = Math.floor(box[0] / CELL); cx <= Math.floor(box[2] / CELL); cx++) {
+      for (let cy = Math.floor(box[1] / CELL); cy <= Math.floor(box[3] / CELL); cy++) {
+        out.push(cx + ":" + cy);
+      }
+    }
+    return out;
+  }
+
+  function collides(grid, box) {
+    const keys = cells(box);
+    for (let k = 0; k < keys.length; k++) {
+      const boxes = grid[keys[k]] || [];
+      for (let j = 0; j < boxes.length; j++) {
+        const o = boxes[j];
+        if (box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  function occupy(grid, box) {
+    const keys = cells(box);
+    for (let k = 0; k < keys.length; k++) {
+      (grid[keys[k]] = grid[keys[k]] || []).push(box);
+    }
+  }
+
+  /**
+   * A one-line note (top right) shown from options.zoom on: the offline map
+   * stops at that level of detail. options.text is plain text.
+   */
+  L.Control.NmDetailNote = L.Control.extend({
+    options: { position: "topright", zoom: 11, text: "" },
+
+    onAdd: function (map) {
+      const box = L.DomUtil.create("div", "nm-detail-note");
+      box.textContent = this.options.text;
+      box.setAttribute("role", "note");
+      map.on("zoomend", this._toggle, this);
+      this._box = box;
+      setTimeout(this._toggle.bind(this), 0);
+      return box;
+    },
+
+    onRemove: function (map) {
+      map.off("zoomend", this._toggle, this);
+    },
+
+    _toggle: function () {
+      if (this._map) {
+        this._box.style.display = this._map.getZoom() >= this.options.zoom ? "" : "none";
+      }
+    },
+  });
 
   /**
    * Show a legend control (bottom right) while its feature group is on a map.
