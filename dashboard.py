@@ -26,6 +26,7 @@ from layers.app import actions
 from layers.app.analysis import distances_km, nearest_feature
 from layers.app.corrections import facts_for, place_to_candidate
 from layers.app.display import (
+    TABLE_HEADERS,
     candidate_choices,
     escape_markdown,
     feature_table,
@@ -527,7 +528,7 @@ def details_panel(sites, shown) -> None:
         .sort_values("distance_km")
         .head(10)
     )
-    st.dataframe(nearest, hide_index=True, width="stretch")
+    st.dataframe(nearest, hide_index=True, width="stretch", column_config=dict(TABLE_HEADERS))
 
 
 def add_place_panel(click: dict | None) -> None:
@@ -573,7 +574,7 @@ def table_panel(sites, shown) -> None:
         feature_table(shown),
         hide_index=True,
         width="stretch",
-        column_config={"surface": st.column_config.TextColumn("In the article")},
+        column_config=dict(TABLE_HEADERS),
         on_select="rerun",
         selection_mode="single-row",
         key="table",

@@ -75,17 +75,18 @@ def test_smoke_seed_is_mapped(app):
 
 @pytest.mark.parametrize("layer_key", [layer.key for layer in LAYERS])
 def test_unticking_a_layer_removes_it(app, layer_key):
+    title = next(layer.title for layer in LAYERS if layer.key == layer_key)
     before = app.dataframe[0].value
-    count = int((before["layer"] == layer_key).sum())
+    count = int((before["layer"] == title).sum())
     app.checkbox(key=f"layer_{layer_key}").uncheck().run()
     assert not app.exception
     after = app.dataframe[0].value
-    assert layer_key not in set(after["layer"])
+    assert title not in set(after["layer"])
     assert len(after) == len(before) - count
     # The toggle survives an unrelated rerun.
     app.radio(key="basemap").set_value("osm").run()
     assert app.checkbox(key=f"layer_{layer_key}").value is False
-    assert layer_key not in set(app.dataframe[0].value["layer"])
+    assert title not in set(app.dataframe[0].value["layer"])
 
 
 def test_visible_download_is_a_feature_collection_of_visible_layers(app):

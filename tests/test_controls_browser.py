@@ -265,9 +265,9 @@ def test_place_names_at_three_zooms(map_page, zoom, lat, lon, expected, kinds) -
         ".map(c => c.getBoundingClientRect()).filter(r => r.width && r.height)"
     )
     assert controls
-    for box in boxes:
+    for label_box in boxes:
         for control in controls:
-            assert not _overlap(box, control), (box, control)
+            assert not _overlap(label_box, control), (label_box, control)
     # and the map has fewer names than it could show: collisions were resolved
     assert 5 <= len(shown) <= 150
     assert errors == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from layers.app.display import escape_markdown, feature_table
+from layers.app.display import TABLE_HEADERS, escape_markdown, feature_table
 from layers.files.inputs import InputError, decode_upload, html_to_text, parse_uploads
 
 from .cases import TEXTS
@@ -55,6 +55,9 @@ def test_feature_table_for_every_canonical_text(name, geoparser):
         "feature_id",
     ]
     assert table["lon"].between(-180, 180).all() and table["lat"].between(-90, 90).all()
+    # people read titles, not keys: "Cities and towns", not "places"
+    assert not set(table["layer"]) & {"places", "countries", "military", "incidents"}
+    assert set(table.columns) <= set(TABLE_HEADERS)
 
 
 @pytest.mark.parametrize(

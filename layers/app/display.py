@@ -63,6 +63,24 @@ def escape_markdown(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
+#: Column of :func:`feature_table` (and of the "nearest" table) -> header people read.
+TABLE_HEADERS: dict[str, str] = {
+    "name": "Place",
+    "surface": "In the article",
+    "kind": "Kind",
+    "layer": "Layer",
+    "country_code": "Country",
+    "lon": "Longitude",
+    "lat": "Latitude",
+    "confidence": "Confidence",
+    "mentions": "Mentions",
+    "sentence": "Sentence",
+    "source": "Source of the point",
+    "feature_id": "Gazetteer id",
+    "distance_km": "Distance (km)",
+}
+
+
 def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     """Return the table shown under the map: one row per feature.
 
@@ -75,10 +93,12 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``name``, ``surface`` (the article's words for it), ``kind`` (in
-        plain words: "town or city"), ``layer``, ``country_code``, ``lon``, ``lat``
+        plain words: "town or city"), ``layer`` (its title: "Cities and towns"),
+        ``country_code`` (ISO 3166-1 alpha-2), ``lon``, ``lat``
         (degrees; a representative point for lines and areas), ``confidence``,
         ``mentions``, ``sentence`` (first evidence), ``source``, ``feature_id``.
-        Plain text: the app renders it as text, never as HTML.
+        Plain text: the app renders it as text, never as HTML; the app shows
+        the headers of :data:`TABLE_HEADERS`.
     """
     points = [representative_point(g) for g in sites.geometry]
     return pd.DataFrame(
@@ -88,7 +108,7 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
             if "surface" in sites
             else [""] * len(sites),
             "kind": [kind_words(str(kind)) for kind in sites["kind"]],
-            "layer": sites["layer"].astype(str),
+            "layer": [_layer_title(str(key)) for key in sites["layer"]],
             "country_code": sites["country_code"],
             "lon": [round(p.x, 4) if p is not None else None for p in points],
             "lat": [round(p.y, 4) if p is not None else None for p in points],
@@ -99,6 +119,11 @@ def feature_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
             "feature_id": sites["feature_id"].astype(str),
         }
     )
+
+
+def _layer_title(key: str) -> str:
+    layer = LAYER_BY_KEY.get(key)
+    return layer.title if layer is not None else key
 
 
 def highlight_html(text: str, sites: gpd.GeoDataFrame, selected: str | None = None) -> str:
