@@ -48,11 +48,17 @@ from geodata.geodesy import geodesic_km
 
 __all__ = [
     "ACC_THRESHOLD_KM",
+    "CALIBRATION_BINS",
     "MAX_ERROR_KM",
+    "calibration",
     "error_breakdown",
     "match_spans",
+    "prediction_outcomes",
     "score",
 ]
+
+#: Equal-width confidence bins of the expected calibration error.
+CALIBRATION_BINS = 10
 
 #: Error (km) assigned to a matched toponym whose prediction has no coordinates; also the
 #: upper bound of the AUC error scale (half the equatorial circumference, as in the
@@ -169,7 +175,10 @@ def score(
         ``end_to_end_acc_at_161``, ``same_entity``, ``same_or_within_161``; count
         ``matched_with_geonameid`` (overlap-matched spans whose gold has a GeoNames id).
         Distances in km: ``median_error_km``, ``mean_error_km``. Floats are rounded to 4
-        decimals; a measure whose denominator is 0 is ``None``.
+        decimals; a measure whose denominator is 0 is ``None``. When the predictions
+        carry a ``confidence``, also the keys of :func:`calibration` at
+        :data:`geodata.confidence.DEFAULT_THRESHOLD`, over every predicted toponym
+        that can be judged (:func:`prediction_outcomes`).
 
     Raises
     ------
@@ -227,7 +236,7 @@ def score(
     else:
         median = mean = auc = None
 
-    return {
+    result: dict[str, int | float | None] = {
         "documents": len(aligned),
         "gold_toponyms": n_gold,
         "gold_with_coordinates": n_gold_coords,
@@ -248,6 +257,19 @@ def score(
         "same_entity": _ratio(entity.same, entity.with_id),
         "same_or_within_161": _ratio(entity.same_or_near, entity.judged),
     }
+    if any("confidence" in t for _gold, pred in aligned for t in pred):
+        from geodata.confidence import DEFAULT_THRESHOLD
+
+        pairs = [
+            (float(t.get("confidence") or 0.0), right)
+            for (_gold, pred), outcomes in zip(
+                aligned, prediction_outcomes(gold_docs, pred_docs), strict=True
+            )
+            for t, right in zip(pred, outcomes, strict=True)
+            if right is not None
+        ]
+        result.update(calibration([c for c, _ in pairs], [r for _, r in pairs], DEFAULT_THRESHOLD))
+    return result
 
 
 def error_breakdown(
@@ -332,7 +354,112 @@ def error_breakdown(
     }
 
 
+def prediction_outcomes(
+    gold_docs: Sequence[Mapping[str, Any]],
+    pred_docs: Sequence[Mapping[str, Any]],
+) -> list[list[bool | None]]:
+    """Whether each predicted toponym is a place resolved right.
+
+    Parameters
+    ----------
+    gold_docs, pred_docs
+        As for :func:`score`.
+
+    Returns
+    -------
+    list of list
+        For each gold document (in order), one entry per toponym of its prediction:
+        True when the span overlap-matches a gold toponym and is resolved to the same
+        entity or within 161 km (the rule of ``same_or_within_161``); False when it
+        matches no gold span, or matches one but is resolved elsewhere or not at all;
+        None when the matched gold toponym has neither coordinates nor a GeoNames id
+        (nothing to judge by).
+    """
+    out: list[list[bool | None]] = []
+    for gold_top, pred_top in _align(gold_docs, pred_docs):
+        outcome: list[bool | None] = [False] * len(pred_top)
+        for i, j in match_spans(gold_top, pred_top, "overlap"):
+            outcome[j] = _right(gold_top[i], pred_top[j])
+        out.append(outcome)
+    return out
+
+
+def calibration(
+    confidences: Sequence[float], outcomes: Sequence[bool], threshold: float
+) -> dict[str, float | int | None]:
+    """Measure how well confidences predict outcomes.
+
+    Parameters
+    ----------
+    confidences : sequence of float
+        Predicted probabilities, 0..1.
+    outcomes : sequence of bool
+        Whether each prediction was right.
+    threshold : float
+        The display threshold: predictions below it are hidden by default.
+
+    Returns
+    -------
+    dict
+        ``confidence_ece``: expected calibration error over :data:`CALIBRATION_BINS`
+        equal-width bins (the bins' gaps between mean confidence and share right,
+        weighted by their size; 0 is perfect); ``confidence_auc``: the area under the
+        ROC curve of confidence separating right from wrong (0.5 is chance; ties count
+        half); ``confidence_brier``: mean squared error; ``precision_at_threshold``
+        and ``shown_at_threshold``: the share right among predictions at or above the
+        threshold, and their share of all; ``judged_predictions``. None where undefined.
+    """
+    conf = np.asarray(confidences, dtype=float)
+    right = np.asarray(outcomes, dtype=bool)
+    n = len(conf)
+    result: dict[str, float | int | None] = {
+        "judged_predictions": n,
+        "threshold": threshold,
+        "confidence_ece": None,
+        "confidence_auc": None,
+        "confidence_brier": None,
+        "precision_at_threshold": None,
+        "shown_at_threshold": None,
+    }
+    if n == 0:
+        return result
+    bins = np.minimum((conf * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+    ece = 0.0
+    for b in range(CALIBRATION_BINS):
+        inside = bins == b
+        if inside.any():
+            ece += inside.sum() / n * abs(conf[inside].mean() - right[inside].mean())
+    result["confidence_ece"] = _round(float(ece))
+    result["confidence_brier"] = _round(float(np.mean((conf - right) ** 2)))
+    positives, negatives = int(right.sum()), int((~right).sum())
+    if positives and negatives:
+        # Mann-Whitney: the chance that a right prediction outranks a wrong one.
+        order = np.argsort(conf, kind="stable")
+        ranks = np.empty(n)
+        ranks[order] = np.arange(1, n + 1)
+        for value in np.unique(conf):  # average ranks over ties
+            tied = conf == value
+            ranks[tied] = ranks[tied].mean()
+        auc = (ranks[right].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+        result["confidence_auc"] = _round(float(auc))
+    shown = conf >= threshold
+    result["shown_at_threshold"] = _ratio(int(shown.sum()), n)
+    result["precision_at_threshold"] = _ratio(int((right & shown).sum()), int(shown.sum()))
+    return result
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+def _right(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> bool | None:
+    """Judge a matched pair: same entity or within 161 km (see :func:`score`); None: unjudgeable."""
+    gold_id = _geonameid(gold)
+    error = _resolution_error(gold, pred)
+    if gold_id is not None and gold_id == _geonameid(pred):
+        return True
+    if error is not None:
+        return error <= ACC_THRESHOLD_KM or (gold_id is None and _country_holds(pred, gold))
+    return False if gold_id is not None else None
 
 
 class _EntityTally:

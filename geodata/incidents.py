@@ -434,7 +434,7 @@ def _incident_records(
         country_code=target.place.country_code,
         source=f"location: {target.place.source}",
         geometry=point,
-        confidence=round(0.7 * target.score, 4),
+        confidence=round(0.7 * target.confidence, 4),
         note="Event reported in the text; located at the place it names.",
         mentions=1,
         extra=extra,
@@ -456,7 +456,7 @@ def _incident_records(
                 country_code=target.place.country_code,
                 source=f"origin: {origin.place.source}; target: {target.place.source}",
                 geometry=LineString([(start_point.x, start_point.y), (point.x, point.y)]),
-                confidence=round(0.6 * min(origin.score, target.score), 4),
+                confidence=round(0.6 * min(origin.confidence, target.confidence), 4),
                 note="Straight line from the origin's representative point to the target; "
                 "not a flight path.",
                 mentions=1,

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from geodata.confidence import calibrate
 from geodata.gazetteer import Gazetteer, load_gazetteer
 from geodata.recognize import Recognized, load_nlp, recognize_many
 from geodata.resolve import Resolution, resolve
@@ -59,6 +60,7 @@ def resolution_to_dict(resolution: Resolution, alternatives: bool = True) -> dic
         "kind": place.kind if place else None,
         "country_code": place.country_code if place else None,
         "score": resolution.score,
+        "confidence": resolution.confidence,
         "demonym": mention.is_demonym,
     }
     if alternatives:
@@ -117,6 +119,21 @@ class Geoparser:
             self.nlp.max_length = max(self.nlp.max_length, MAX_TEXT_CHARS + 1)
         return recognize_many(capped, self.gazetteer, self.nlp, batch_size=batch_size)
 
+    def resolve(self, recognized: Recognized) -> list[Resolution]:
+        """Resolve a recognised text and set each mention's calibrated confidence.
+
+        Parameters
+        ----------
+        recognized : Recognized
+            Output of :meth:`recognize`.
+
+        Returns
+        -------
+        list of Resolution
+            See :func:`geodata.resolve.resolve` and :func:`geodata.confidence.calibrate`.
+        """
+        return calibrate(recognized, resolve(recognized, self.gazetteer), self.gazetteer)
+
     def parse(
         self, texts: Iterable[str], batch_size: int = 32, demonyms: bool = True
     ) -> Iterator[list[dict[str, Any]]]:
@@ -137,7 +154,7 @@ class Geoparser:
             Records of :func:`resolution_to_dict`, sorted by offset.
         """
         for recognized in self.recognize(texts, batch_size=batch_size):
-            records = [resolution_to_dict(r) for r in resolve(recognized, self.gazetteer)]
+            records = [resolution_to_dict(r) for r in self.resolve(recognized)]
             if not demonyms:
                 records = [r for r in records if not r["demonym"]]
             yield records
@@ -173,7 +190,7 @@ class Geoparser:
             raise ValueError(f"{len(texts)} texts but {len(dates)} article dates")
         recognized_all = self.recognize(texts, batch_size=batch_size)
         for recognized, article_date in zip(recognized_all, dates, strict=True):
-            resolutions = resolve(recognized, self.gazetteer)
+            resolutions = self.resolve(recognized)
             yield sites_from_parse(recognized, resolutions, article_date, self.gazetteer)
 
 

@@ -79,12 +79,25 @@ class Resolution:
         Confidence of the choice, 0..1 (0 when unresolved).
     alternatives : list of Candidate
         The next best candidates (at most 5), best first.
+    candidates : int
+        How many candidates the name had (0 when unresolved).
+    margin : float
+        Logit by which the choice beat the runner-up (0 for a lone candidate).
+    features : numpy.ndarray or None
+        The chosen candidate's ranking features (:data:`FEATURES` order).
+    confidence : float
+        Probability that the mention is a place and the choice is right, from
+        :func:`geodata.confidence.calibrate` (0 until it has run).
     """
 
     mention: Mention
     place: Place | None
     score: float
     alternatives: list[Candidate] = field(default_factory=list)
+    candidates: int = 0
+    margin: float = 0.0
+    features: np.ndarray | None = None
+    confidence: float = 0.0
 
 
 def _qualifiers(
@@ -581,9 +594,16 @@ def resolve(recognized: Recognized, gazetteer: Gazetteer) -> list[Resolution]:
             )
             for j in order[1:6]
         ]
+        margin = float(scores[order[0]] - scores[order[1]]) if len(order) > 1 else 0.0
         for i in indices:
             resolved[i] = Resolution(
-                mentions[i], best, round(float(probabilities[int(order[0])]), 4), alternatives
+                mentions[i],
+                best,
+                round(float(probabilities[int(order[0])]), 4),
+                alternatives,
+                candidates=len(places),
+                margin=margin,
+                features=features[int(order[0])],
             )
     for i, mention in enumerate(mentions):
         if mention.is_demonym:

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "DEFAULT_THRESHOLD",
     "KINDS",
     "LAYER_KEYS",
     "LAYER_KINDS",
+    "MODELLED_KINDS",
     "SiteRecord",
     "as_sites",
     "candidate_dict",
@@ -65,6 +67,17 @@ KINDS: tuple[str, ...] = (
     "gas_field",
     "strike_path",
 )
+
+#: Kinds whose ``confidence`` is the calibrated probability of
+#: :mod:`geodata.confidence` (places resolved from the article's words); other
+#: kinds' confidence says how sure a catalogue link or an incident is.
+MODELLED_KINDS: frozenset[str] = frozenset(
+    {"populated_place", "admin_area", "country", "continent", "region", "natural_feature"}
+)
+
+#: A modelled place below this confidence is uncertain: hidden by default in the app,
+#: drawn faint when shown.
+DEFAULT_THRESHOLD = 0.5
 
 #: Layer key -> the kinds it holds, in drawing order (areas first, incidents last).
 LAYER_KINDS: dict[str, tuple[str, ...]] = {

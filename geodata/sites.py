@@ -99,7 +99,7 @@ def _record_for_resolution(res: Resolution, gazetteer: Gazetteer | None = None) 
         country_code=place.country_code,
         source=place.source,
         geometry=geometry,
-        confidence=res.score,
+        confidence=res.confidence,
         note=note or "",
         alternatives=[
             {
@@ -344,7 +344,7 @@ def sites_from_parse(
         if record is None:
             record = records[res.place.feature_id] = _record_for_resolution(res, gazetteer)
         else:
-            record.confidence = max(record.confidence, res.score)
+            record.confidence = max(record.confidence, res.confidence)
         record.mentions += 1
         record.add_evidence(recognized, res.mention.start, res.mention.end)
     focus = _focus_countries(resolutions)
