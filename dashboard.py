@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 from geodata.describe import describe_candidate, kind_words, place_words
 from geodata.geodesy import representative_lonlat
 from geodata.pipeline import Geoparser, extract_sites
-from geodata.schema import KINDS
+from geodata.schema import DEFAULT_THRESHOLD, KINDS
 from layers.app import actions
 from layers.app.analysis import distances_km, nearest_feature
 from layers.app.corrections import facts_for, place_to_candidate
@@ -219,6 +219,11 @@ def on_fit_all(key: str) -> None:
     st.session_state["fit_all_for"] = key
 
 
+def on_toggle_uncertain() -> None:
+    """Show or hide the places the confidence model doubts."""
+    st.session_state["show_uncertain"] = not st.session_state["show_uncertain"]
+
+
 def far_places(frames: ViewFrames) -> list[str]:
     """Names of the lone far places left out of the opening view ("Moscow, RU")."""
     ids = set(outliers(frames.extracted_by_layer))
@@ -355,6 +360,21 @@ def notices(source: Source, frames: ViewFrames, shown, corrections: dict) -> Non
                 f"{len(far)} place(s) outside the opening view: {escape_markdown(names)}."
             )
             button_col.button("Show all", key="fit_all", on_click=on_fit_all, args=(source.key,))
+        if frames.uncertain:
+            n = frames.uncertain
+            text_col, button_col = st.columns([4, 1])
+            if st.session_state["show_uncertain"]:
+                text_col.caption(
+                    f"Showing {n} uncertain place(s), drawn faint with a dashed outline."
+                )
+                label = "Hide uncertain"
+            else:
+                text_col.caption(
+                    f"{n} uncertain place(s) hidden: for each, the chance that the words "
+                    f"name this very place is under {DEFAULT_THRESHOLD:.0%}."
+                )
+                label = f"Show {n} uncertain"
+            button_col.button(label, key="toggle_uncertain", on_click=on_toggle_uncertain)
         if not source.imported and not any(text.strip() for _, text in source.articles):
             st.info("Paste an article in the sidebar, upload a file, or pick a sample.")
         elif frames.sites.empty:

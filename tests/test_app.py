@@ -459,3 +459,23 @@ def test_a_lone_far_place_is_named_and_can_be_shown(app):
     app.button(key="fit_all").click().run()
     assert not any("outside the opening view" in c.value for c in app.caption)
     assert app.session_state["fit_all_for"]
+
+
+def test_uncertain_places_are_hidden_until_asked_for(app):
+    text = (
+        "Floods cut the road between Basra and Amarah, Iraq, on Monday. "
+        "The mayor of Springfield said the new bridge will open next spring."
+    )
+    app.text_area(key="text").set_value(text).run()
+    assert not app.exception
+    names = set(app.dataframe[0].value["name"])
+    assert "Iraq" in names and "Springfield" not in names
+    note = [c.value for c in app.caption if "uncertain" in c.value]
+    assert note and note[0].startswith("1 uncertain place(s) hidden"), note
+    app.button(key="toggle_uncertain").click().run()
+    table = app.dataframe[0].value
+    assert "Springfield" in set(table["name"])
+    assert float(table.loc[table["name"] == "Springfield", "confidence"].iloc[0]) < 0.5
+    assert any(c.value.startswith("Showing 1 uncertain") for c in app.caption)
+    app.button(key="toggle_uncertain").click().run()
+    assert "Springfield" not in set(app.dataframe[0].value["name"])

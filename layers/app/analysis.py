@@ -20,8 +20,31 @@ from geodata.geodesy import (
     representative_point,
 )
 from geodata.names import normalize_name
+from geodata.schema import DEFAULT_THRESHOLD, MODELLED_KINDS
 
-__all__ = ["distances_km", "filter_sites", "nearest_feature"]
+__all__ = ["distances_km", "filter_sites", "nearest_feature", "uncertain"]
+
+
+def uncertain(sites: gpd.GeoDataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.Series:
+    """Which features are places the confidence model doubts.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        Sites with ``kind`` and ``confidence``.
+    threshold : float, default :data:`geodata.schema.DEFAULT_THRESHOLD`
+        Probability (0..1) below which a place is uncertain.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``sites``: a kind of :data:`geodata.schema.MODELLED_KINDS`
+        with a confidence below ``threshold``. Catalogue sites, incidents and the
+        places a user picked or added (confidence 1.0) are never uncertain.
+    """
+    return sites["kind"].isin(list(MODELLED_KINDS)) & (
+        sites["confidence"].fillna(0).astype(float) < threshold
+    )
 
 
 def filter_sites(
@@ -30,6 +53,7 @@ def filter_sites(
     kinds: Iterable[str] | None = None,
     min_confidence: float = 0.0,
     query: str = "",
+    hide_uncertain: bool = False,
 ) -> gpd.GeoDataFrame:
     """Keep the features that pass every filter (the map, table and exports share it).
 
@@ -43,6 +67,8 @@ def filter_sites(
         Lowest confidence kept (0..1).
     query : str, default ""
         Case- and accent-insensitive substring of the name (empty: no filter).
+    hide_uncertain : bool, default False
+        Leave out the places of :func:`uncertain`.
 
     Returns
     -------
@@ -50,6 +76,8 @@ def filter_sites(
         The kept rows, index reset.
     """
     keep = sites["confidence"].fillna(0) >= float(min_confidence)
+    if hide_uncertain:
+        keep &= ~uncertain(sites)
     if layers is not None:
         keep &= sites["layer"].isin(list(layers))
     if kinds is not None:

@@ -100,6 +100,8 @@ class View(NamedTuple):
         Name filter (substring, accent-insensitive).
     visible : tuple of str
         Layer keys switched on.
+    show_uncertain : bool
+        Show the places the confidence model doubts (hidden by default).
     """
 
     content_key: str
@@ -110,10 +112,11 @@ class View(NamedTuple):
     min_confidence: float = 0.0
     query: str = ""
     visible: tuple[str, ...] = LAYER_KEYS
+    show_uncertain: bool = False
 
     def unfiltered(self) -> View:
         """Return the same view with no kind, confidence or name filter."""
-        return self._replace(kinds=(), min_confidence=0.0, query="")
+        return self._replace(kinds=(), min_confidence=0.0, query="", show_uncertain=True)
 
     def all_layers(self) -> View:
         """Return the same view with every layer switched on."""
@@ -359,6 +362,7 @@ def view_of(state: Mapping[str, Any], source: Source) -> View:
         article_filter=state["article_filter"] if len(source.articles) > 1 else ALL_ARTICLES,
         kinds=tuple(state["kinds"]),
         min_confidence=float(state["min_confidence"]),
+        show_uncertain=bool(state["show_uncertain"]),
         query=state["name_query"],
     )
 
@@ -398,6 +402,7 @@ def default_state(seed_name: str, seed_text: str) -> dict[str, Any]:
         # filters and map
         "kinds": [],
         "min_confidence": 0.0,
+        "show_uncertain": False,
         "name_query": "",
         "basemap": "naturalearth",
         "rings": False,

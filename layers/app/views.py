@@ -18,7 +18,7 @@ import geopandas as gpd
 
 from geodata.schema import as_sites
 from geodata.sites import merge_sites
-from layers.app.analysis import filter_sites
+from layers.app.analysis import filter_sites, uncertain
 from layers.app.corrections import apply_corrections
 from layers.app.state import ALL_ARTICLES, Source, View
 from layers.catalog import build_layers
@@ -54,15 +54,20 @@ class ViewFrames(NamedTuple):
     by_layer : dict of str to GeoDataFrame
         ``filtered`` split by layer key (every layer, switched on or not).
     extracted_by_layer : dict of str to GeoDataFrame
-        The extracted sites before corrections, by layer: they fix the map's
-        opening extent, which must not move when a correction widens it (the
-        map would be rebuilt and the reader's view lost).
+        The extracted sites before corrections (the uncertain places left out
+        unless shown), by layer: they fix the map's opening extent, which must not
+        move when a correction widens it (the map would be rebuilt and the
+        reader's view lost).
+    uncertain : int
+        How many of ``sites`` are places the confidence model doubts
+        (:func:`layers.app.analysis.uncertain`), shown or not.
     """
 
     sites: gpd.GeoDataFrame
     filtered: gpd.GeoDataFrame
     by_layer: dict[str, gpd.GeoDataFrame]
     extracted_by_layer: dict[str, gpd.GeoDataFrame]
+    uncertain: int = 0
 
 
 def imported_sites(collection_json: str) -> gpd.GeoDataFrame:
@@ -118,7 +123,7 @@ def compute_view(extracted: gpd.GeoDataFrame, view: View) -> ViewFrames:
         From :func:`extracted_sites`.
     view : View
         Only ``corrections_json``, ``article_filter``, ``kinds``,
-        ``min_confidence`` and ``query`` are read.
+        ``min_confidence``, ``query`` and ``show_uncertain`` are read.
 
     Returns
     -------
@@ -129,9 +134,21 @@ def compute_view(extracted: gpd.GeoDataFrame, view: View) -> ViewFrames:
         wanted = view.article_filter
         sites = sites[sites["articles"].map(lambda names: wanted in names)].reset_index(drop=True)
     filtered = filter_sites(
-        sites, kinds=view.kinds or None, min_confidence=view.min_confidence, query=view.query
+        sites,
+        kinds=view.kinds or None,
+        min_confidence=view.min_confidence,
+        query=view.query,
+        hide_uncertain=not view.show_uncertain,
     )
-    return ViewFrames(sites, filtered, build_layers(filtered), build_layers(extracted))
+    # The opening view leaves out the uncertain places unless they are shown.
+    framing = extracted if view.show_uncertain else extracted[~uncertain(extracted)]
+    return ViewFrames(
+        sites,
+        filtered,
+        build_layers(filtered),
+        build_layers(framing),
+        int(uncertain(sites).sum()),
+    )
 
 
 def shown_frames(frames: ViewFrames, visible: tuple[str, ...]) -> gpd.GeoDataFrame:

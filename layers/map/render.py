@@ -24,6 +24,7 @@ from jinja2 import Template
 
 from geodata.gazetteer import DATA_DIR
 from geodata.geodesy import haversine_km, range_ring, representative_lonlat
+from geodata.schema import DEFAULT_THRESHOLD, MODELLED_KINDS
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
 from layers.map.assets import DEFAULT_BASE_URL, labels_payload, labels_url, use_local_assets
 from layers.map.controls import (
@@ -289,7 +290,9 @@ def build_feature_group(
                     # Both are escaped HTML: Leaflet inserts them with innerHTML.
                     "tooltip": _tooltip(row, layer),
                     "popup": popup_html(row),
-                    "style": _feature_style(kind, shape["type"], layer.color),
+                    "style": _feature_style(
+                        kind, shape["type"], layer.color, _confidence(row.get("confidence"))
+                    ),
                 },
             }
         )
@@ -312,16 +315,39 @@ def build_feature_group(
 _BIND_TOOLTIP_AND_POPUP = JsCode("newsmap.bindTooltipAndPopup")
 
 
-def _feature_style(kind: str, geom_type: str, color: str) -> dict[str, Any]:
-    """Leaflet path options of one feature: points, lines or areas of a layer's colour."""
+def _confidence(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return min(max(number, 0.0), 1.0) if math.isfinite(number) else 1.0
+
+
+def _feature_style(
+    kind: str, geom_type: str, color: str, confidence: float = 1.0
+) -> dict[str, Any]:
+    """Leaflet path options of one feature: points, lines or areas of a layer's colour.
+
+    A place the confidence model doubts (a kind of :data:`MODELLED_KINDS` below
+    :data:`geodata.confidence.DEFAULT_THRESHOLD`) is drawn faint, with a dashed
+    outline: fill opacity from 0.25 (confidence 0) up to the usual 0.9.
+    """
+    doubted = kind in MODELLED_KINDS and confidence < DEFAULT_THRESHOLD
     if geom_type in ("Point", "MultiPoint"):
-        return {
+        point: dict[str, Any] = {
             "color": "#000000" if kind == "incident" else "#ffffff",
             "weight": 1.5,
             "fillColor": color,
             "fillOpacity": 0.9,
             "radius": _POINT_RADIUS.get(kind, 7),
         }
+        if doubted:
+            point.update(
+                fillOpacity=round(0.25 + 0.65 * confidence / DEFAULT_THRESHOLD, 2),
+                color="#444444",
+                dashArray="2 2",
+            )
+        return point
     if "LineString" in geom_type:
         style: dict[str, Any] = {
             "color": color,
@@ -331,6 +357,14 @@ def _feature_style(kind: str, geom_type: str, color: str) -> dict[str, Any]:
         if kind in ("strike_path", "pipeline"):
             style["dashArray"] = "8 6"
         return style
+    if doubted:
+        return {
+            "color": color,
+            "weight": 1.0,
+            "dashArray": "4 4",
+            "fillColor": color,
+            "fillOpacity": 0.05,
+        }
     return {"color": color, "weight": 1.2, "fillColor": color, "fillOpacity": 0.12}
 
 
