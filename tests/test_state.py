@@ -66,7 +66,8 @@ def test_source_and_view_from_the_state(state):
         source.key, date(2024, 9, 11), view.corrections_json, "y", ("airport",), 0.5, ""
     )
     assert view.visible == LAYER_KEYS
-    assert view.unfiltered() == view._replace(kinds=(), min_confidence=0.0)
+    # Unfiltered: every kind, any confidence, the uncertain places included.
+    assert view.unfiltered() == view._replace(kinds=(), min_confidence=0.0, show_uncertain=True)
     state["articles"] = [{"name": "x", "text": "A"}]
     assert view_of(state, source_of(state, SAMPLE)).article_filter == ALL_ARTICLES
 
