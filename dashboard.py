@@ -23,7 +23,8 @@ from geodata.geodesy import representative_lonlat
 from geodata.pipeline import Geoparser, extract_sites
 from geodata.schema import DEFAULT_THRESHOLD, KINDS
 from layers.app import actions
-from layers.app.analysis import distances_km, nearest_feature
+from layers.app.analysis import distances_km
+from layers.app.clicks import read_click
 from layers.app.corrections import facts_for, place_to_candidate
 from layers.app.display import (
     TABLE_HEADERS,
@@ -62,6 +63,7 @@ from layers.map.assets import BASEMAP_URL, install_static
 from layers.map.render import (
     BASEMAPS,
     build_feature_groups,
+    drawn_id,
     legend_group,
     outliers,
     present,
@@ -74,9 +76,10 @@ ROOT = Path(__file__).resolve().parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 #: Where Streamlit serves static files from (``.streamlit/config.toml``).
 STATIC_DIR = ROOT / "static"
+#: The page's layout rules: the phone layout, the labelled sidebar button.
+PAGE_CSS = (ROOT / "layers" / "app" / "page.css").read_text(encoding="utf-8")
 RING_RADII_KM = (25, 50, 100)
 SELECTED_ZOOM = 8
-CLICK_RADIUS_KM = 25.0
 
 
 # ----------------------------------------------------------------- cached computations
@@ -383,8 +386,8 @@ def notices(source: Source, frames: ViewFrames, shown, corrections: dict) -> Non
             st.info("No feature passes the current layers and filters.")
 
 
-def map_panel(frames: ViewFrames, shown, visible: tuple[str, ...], key: str) -> dict | None:
-    """Draw the map; return the last click (on a feature or anywhere), if any."""
+def map_panel(frames: ViewFrames, shown, visible: tuple[str, ...], key: str) -> tuple[dict, str]:
+    """Draw the map; return what streamlit-folium reports of it and the map's key."""
     groups = build_feature_groups(frames.by_layer, visible)
     groups.append(legend_group({k: len(frames.by_layer[k]) for k in visible}))
     center = zoom = None
@@ -408,26 +411,39 @@ def map_panel(frames: ViewFrames, shown, visible: tuple[str, ...], key: str) -> 
     )
     # No layer control inside the map: the sidebar's layer boxes are the one
     # place where layers are switched, so the map, table and exports agree.
+    map_key = f"map-{key}-{st.session_state['basemap']}{suffix}"
     state = st_folium(
         base,
-        key=f"map-{key}-{st.session_state['basemap']}{suffix}",
+        key=map_key,
         height=560,
         use_container_width=True,
         feature_group_to_add=groups,
         center=center,
         zoom=zoom,
-        returned_objects=["last_object_clicked", "last_clicked"],
+        returned_objects=[
+            "last_object_clicked",
+            "last_object_clicked_count",
+            "last_object_clicked_tooltip",
+            "last_clicked",
+        ],
     )
-    state = state or {}
-    return state.get("last_object_clicked") or state.get("last_clicked")
+    return state or {}, map_key
 
 
-def take_click(click: dict | None, shown) -> None:
-    """Select the feature nearest a new map click (within a few km)."""
-    if not click or click == st.session_state["last_click"]:
+def take_click(state: dict, map_key: str, shown) -> None:
+    """Select the feature a new click on the map names (layers.app.clicks).
+
+    A click on the bare map is kept as ``last_click`` for "Add at the click".
+    """
+    click, memory = read_click(state, st.session_state["click_memory"], map_key)
+    st.session_state["click_memory"] = memory
+    if click is None:
         return
-    st.session_state["last_click"] = click
-    hit = nearest_feature(shown, click["lng"], click["lat"], max_km=CLICK_RADIUS_KM)
+    if click.feature_id is None:
+        st.session_state["last_click"] = {"lat": click.lat, "lng": click.lon}
+        return
+    drawn = {drawn_id(fid): str(fid) for fid in shown["feature_id"]}
+    hit = drawn.get(click.feature_id)
     if hit and hit != st.session_state["selected"]:
         select_and_rerun(hit)
 
@@ -785,17 +801,22 @@ def main() -> None:
     input_panel(source, counts, present_kinds)
     saved_maps_panel()
 
+    # (st.html drops a style-only body in this Streamlit; markdown keeps it)
+    st.markdown(f"<style>{PAGE_CSS}</style>", unsafe_allow_html=True)
     st.title("newsmap")
-    st.caption(
-        "Places, sites and incidents named in the article, each traceable to its "
-        "sentence. Click a feature to check it; correct what is wrong; export."
-    )
+    with st.container(key="intro"):
+        st.caption(
+            "Places, sites and incidents named in the article, each traceable to its "
+            "sentence. Click a feature to check it; correct what is wrong; export."
+        )
     notices(source, frames, shown, corrections)
     map_column, detail_column = st.columns([3, 2])
     with map_column:
-        click = map_panel(frames, shown, visible, source.key)
-    take_click(click, shown)
-    with detail_column:
+        map_state, map_key = map_panel(frames, shown, visible, source.key)
+    take_click(map_state, map_key, shown)
+    # On a phone this container is a panel fixed to the bottom of the screen
+    # (layers/app/page.css).
+    with detail_column, st.container(key="details"):
         details_panel(frames.sites, shown)
         add_place_panel(st.session_state["last_click"])
     article_panel(source, view, shown)

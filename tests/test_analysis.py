@@ -8,7 +8,7 @@ import pytest
 from pyproj import Geod
 
 from geodata.geodesy import range_ring
-from layers.app.analysis import distances_km, filter_sites, nearest_feature
+from layers.app.analysis import distances_km, filter_sites
 from layers.app.corrections import apply_corrections, empty_corrections
 from layers.app.display import highlight_html
 from layers.files.export import read_geojson, to_geojson
@@ -58,11 +58,6 @@ def test_highlight_escapes_and_marks(geoparser):
     assert '<mark data-feature-id="geonames:98182"' in page
     assert "outline:2px" in page
     assert "&lt;script&gt;" in page
-
-
-def test_nearest_feature(seed_sites):
-    assert nearest_feature(seed_sites, 44.01, 36.19) == "geonames:95446"
-    assert nearest_feature(seed_sites, -150.0, -60.0) is None
 
 
 def test_corrections_reject_repick_add_edit_and_round_trip(seed_sites):

@@ -220,6 +220,78 @@ def test_clicking_a_feature_opens_its_details(browser_page: BrowserPage) -> None
     browser_page.assert_offline()
 
 
+def _show(frame, lat: float, lon: float, zoom: int) -> None:
+    frame.wait_for_function("!window.map._animatingZoom")
+    frame.evaluate(f"void window.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+
+
+def test_clicks_select_the_topmost_feature_again_and_again(browser_page: BrowserPage) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature").first
+
+    def click(lat: float, lon: float, zoom: int, expected: str, dx: float = 0.0) -> None:
+        frame = map_frame(page)
+        assert frame is not None
+        _show(frame, lat, lon, zoom)
+        x, y = frame.evaluate(
+            f"() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]);"
+            " return [p.x, p.y]; }"
+        )
+        frame.locator(".leaflet-container").first.click(position={"x": x + dx, "y": y})
+        wait_for(page, lambda: selected_feature_label(page) == expected, f"{expected} selected")
+        wait_idle(page)
+
+    def deselect() -> None:
+        box.click()
+        page.keyboard.type("click the map")
+        page.keyboard.press("Enter")
+        wait_for(page, lambda: "click the map" in selected_feature_label(page), "no selection")
+        wait_idle(page)
+
+    # The strike is drawn over the town it happened in: the click means the strike.
+    click(33.5102, 36.29128, 9, "Strike in Damascus")
+    deselect()
+    # The same marker again, after the selection was cleared.
+    click(33.5102, 36.29128, 9, "Strike in Damascus")
+    # Inside Russia, 5 px off the rim of Moscow's marker (radius 6): Moscow, not Russia.
+    click(55.7558, 37.6173, 6, "Moscow", dx=11)
+    frame = map_frame(page)
+    assert frame is not None
+    assert "Russia" not in " ".join(frame.locator(".leaflet-popup").all_inner_texts())
+    # Inside Iraq, far from any place: Iraq, and its popup.
+    click(34.2, 42.0, 6, "Iraq")
+    frame = map_frame(page)
+    assert frame is not None
+    assert "Iraq" in frame.locator(".leaflet-popup").first.inner_text()
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()
+
+
+def test_undo_brings_a_rejected_feature_back_and_redo_rejects_it_again(
+    browser_page: BrowserPage,
+) -> None:
+    page = browser_page.page
+    total = open_dashboard(browser_page)
+    frame = map_frame(page)
+    assert frame is not None
+    click_erbil(frame)
+    wait_for(page, lambda: "Erbil" in selected_feature_label(page), "Erbil to be selected")
+    wait_idle(page)
+    shown = features_heading(page)[0]
+    act(page, page.get_by_role("button", name="Reject this feature").click)
+    assert features_heading(page)[0] == shown - 1
+    wait_for_drawn(page, expected=total - 1)
+    act(page, page.get_by_role("button", name="Undo").first.click)
+    assert features_heading(page)[0] == shown
+    wait_for_drawn(page, expected=total)
+    act(page, page.get_by_role("button", name="Redo").first.click)
+    assert features_heading(page)[0] == shown - 1
+    wait_for_drawn(page, expected=total - 1)
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()
+
+
 def test_zoom_and_layers_survive_a_filter_change(browser_page: BrowserPage) -> None:
     page = browser_page.page
     open_dashboard(browser_page)
@@ -381,7 +453,19 @@ def test_seed_to_corrected_map_and_four_exports(browser_page: BrowserPage, tmp_p
     # (`void`: setView returns the map, and serialising it to Python takes seconds)
     frame.evaluate("void window.map.setView([32.4, 44.1], 7, {animate: false})")
     click_at(frame, **KARBALA)
-    wait_for(page, lambda: "Karbala" in selected_feature_label(page), "Karbala to be selected")
+    # The visit is drawn over the town it happened in: a click there means the visit;
+    # the town is chosen in the box.
+    wait_for(page, lambda: selected_feature_label(page) == "Visit in Karbala", "the visit selected")
+    wait_idle(page)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature").first
+
+    def choose_karbala() -> None:
+        box.click()
+        page.keyboard.type("Karbala")
+        page.keyboard.press("Enter")
+
+    act(page, choose_karbala)
+    wait_for(page, lambda: selected_feature_label(page) == "Karbala", "Karbala to be selected")
     wait_idle(page)
     name_box = page.get_by_label("Name", exact=True)
     name_box.fill("Karbala city")

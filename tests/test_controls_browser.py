@@ -182,12 +182,12 @@ def test_measuring_over_a_feature_adds_points_not_a_selection(map_page) -> None:
     # switching measuring on closes the popup; popups cannot open meanwhile
     measure.click()
     popups.first.wait_for(state="detached")  # Leaflet fades it out (200 ms)
-    # e.g. a popup opened from script (the GeoJson layer holds the features' popup)
+    # e.g. a popup opened from script, as an area's click opens its popup
     opened = page.evaluate(
         f"""([lat, lon]) => {{
           let opened = 0;
           {name}.on('popupopen', () => opened++);
-          {name}.eachLayer(l => {{ if (l._popup) l.openPopup([lat, lon]); }});
+          L.popup().setLatLng([lat, lon]).setContent('Squareland').openOn({name});
           return opened;
         }}""",
         list(CENTRE),

@@ -1,4 +1,4 @@
-"""What a reader asks of the map: filters, distances, the feature under a click.
+"""What a reader asks of the map: filters, distances, uncertain places.
 
 Pure functions of a sites GeoDataFrame (EPSG:4326); distances are geodesic on the
 WGS84 ellipsoid (:mod:`geodata.geodesy`), in km.
@@ -11,18 +11,15 @@ from collections.abc import Iterable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import Point
 
 from geodata.geodesy import (
-    geodesic_km,
     geodesic_many_km,
     representative_lonlat,
-    representative_point,
 )
 from geodata.names import normalize_name
 from geodata.schema import DEFAULT_THRESHOLD, MODELLED_KINDS
 
-__all__ = ["distances_km", "filter_sites", "nearest_feature", "uncertain"]
+__all__ = ["distances_km", "filter_sites", "uncertain"]
 
 
 def uncertain(sites: gpd.GeoDataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.Series:
@@ -122,44 +119,3 @@ def distances_km(sites: gpd.GeoDataFrame, feature_id: str) -> pd.Series:
         lats = np.array([points[i][1] for i in valid])  # type: ignore[index]
         out[valid] = geodesic_many_km(origin[0], origin[1], lons, lats)
     return pd.Series(out, index=sites.index, name="distance_km")
-
-
-def nearest_feature(
-    sites: gpd.GeoDataFrame, lon: float, lat: float, max_km: float = 50.0
-) -> str | None:
-    """Return the ``feature_id`` of the feature nearest to a clicked point.
-
-    Parameters
-    ----------
-    sites : GeoDataFrame
-        EPSG:4326.
-    lon, lat : float
-        Click position in degrees.
-    max_km : float, default 50.0
-        Farther features are not considered.
-
-    Returns
-    -------
-    str or None
-    """
-    # Points win over lines and lines over areas when they are about as close (a
-    # marker sits on the rail line through its town and inside its country's
-    # polygon; at country zoom one screen pixel is several km).
-    handicap = {"Point": 0.0, "Line": 3.0, "Polygon": 15.0}
-    best, best_score = None, max_km
-    click = Point(lon, lat)
-    for feature_id, geometry in zip(sites["feature_id"], sites.geometry, strict=True):
-        if geometry is None or geometry.is_empty:
-            continue
-        family = next((k for k in ("Polygon", "Line") if k in geometry.geom_type), "Point")
-        if family == "Polygon" and geometry.contains(click):
-            near = click
-        elif family == "Point":
-            near = representative_point(geometry)
-        else:
-            edge = geometry.boundary if family == "Polygon" else geometry
-            near = edge.interpolate(edge.project(click))
-        score = geodesic_km(lon, lat, near.x, near.y) + handicap[family]
-        if score < best_score:
-            best, best_score = str(feature_id), score
-    return best

@@ -407,6 +407,7 @@ def default_state(seed_name: str, seed_text: str) -> dict[str, Any]:
         "basemap": "naturalearth",
         "rings": False,
         "last_click": None,
+        "click_memory": None,
         # selection: written by ``select`` only; the box and the table mirror it
         "selected": "",
         "table_rows_seen": (),

@@ -39,6 +39,7 @@ __all__ = [
     "BASEMAPS",
     "build_feature_group",
     "build_feature_groups",
+    "drawn_id",
     "legend_group",
     "outliers",
     "present",
@@ -119,6 +120,15 @@ def to_latlon(lon: float, lat: float) -> list[float]:
 #: article or an uploaded file would run on the server. Written as references they
 #: are no template syntax, and the browser still shows "{" and "}".
 _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
+def drawn_id(feature_id: object) -> str:
+    """Return a feature id as the map's page carries it (braces as references).
+
+    The map's script reports a clicked feature by this form of its id
+    (:mod:`layers.app.clicks`).
+    """
+    return str(feature_id).translate(_BRACES)
 
 
 def _esc(value: Any) -> str:
@@ -285,7 +295,7 @@ def build_feature_group(
                 "geometry": shape,
                 "properties": {
                     # Not shown, but part of the page: braces made inert like _esc's.
-                    "feature_id": str(row.get("feature_id")).translate(_BRACES),
+                    "feature_id": drawn_id(row.get("feature_id")),
                     "kind": kind.translate(_BRACES),
                     # Both are escaped HTML: Leaflet inserts them with innerHTML.
                     "tooltip": _tooltip(row, layer),

@@ -575,6 +575,9 @@
    * One legend is shown at a time: the newest replaces any other.
    * options.html is the legend's body, escaped HTML.
    */
+  /** Maps at most this wide (pixels) are a phone's: legend folded, no overview map. */
+  const NARROW_MAP = 440;
+
   function addLegend(group, options) {
     let control = null;
 
@@ -584,8 +587,14 @@
       }
       control = L.control({ position: "bottomright" });
       control.onAdd = function () {
-        const box = L.DomUtil.create("div", "nm-legend");
-        box.innerHTML = options.html;
+        // A <details>: the reader folds it away; on a narrow map (a phone) it
+        // starts folded, so it does not cover a third of the map.
+        const box = L.DomUtil.create("details", "nm-legend");
+        const summary = L.DomUtil.create("summary", "nm-legend-title", box);
+        summary.textContent = "Legend";
+        const body = L.DomUtil.create("div", "nm-legend-body", box);
+        body.innerHTML = options.html;
+        box.open = map.getSize().x > NARROW_MAP;
         L.DomEvent.disableClickPropagation(box);
         return box;
       };
@@ -661,18 +670,224 @@
     }
   }
 
+  // ------------------------------------------------------------------ features
+  //
+  // What a click means. Leaflet gives a click to the topmost element under the
+  // pointer, so features are drawn in panes by what they are: incidents over other
+  // points, points over lines, lines over areas. Areas and countries stay in
+  // Leaflet's overlayPane (z-index 400), in layer order (countries first); the
+  // basemap's names (350) stay under all of them. A click that lands on an area
+  // or on the bare map within a few pixels of a point or a line is given to that
+  // point or line (a finger is wider than a 7-pixel marker), and an area's popup
+  // opens only when nothing else is that close.
+
+  const FEATURE_PANES = [
+    ["nmLines", 410],
+    ["nmPoints", 420],
+    ["nmIncidents", 430],
+  ];
+  /** Pixels around a click within which a point or line is what the click meant. */
+  const CLICK_TOLERANCE = L.Browser.mobile ? 16 : 8;
   /**
-   * GeoJSON onEachFeature: bind the tooltip and popup carried in the feature's
-   * properties (escaped HTML, built on the server).
+   * Brackets around a feature id at the end of its tooltip's text. streamlit-folium
+   * reports the tooltip text of a clicked feature; the app reads the id from it
+   * (layers/app/clicks.py), so a click names the feature itself, not a position
+   * that an incident and the place it happened at share.
+   */
+  const REF_OPEN = "\u27e6";
+  const REF_CLOSE = "\u27e7";
+
+  L.Map.addInitHook(function () {
+    // In the app's frame (streamlit-folium's map_div, given a fixed height) on a
+    // phone, the page sets the frame's height for the screen (layers/app/page.css):
+    // the map fills the frame, measured now, before the article's view is fitted.
+    const container = this.getContainer();
+    if (container.id === "map_div" && window.innerWidth <= NARROW_MAP) {
+      container.style.height = "100vh";
+      this.invalidateSize(false);
+    }
+    for (const [name, zIndex] of FEATURE_PANES) {
+      const node = this.getPane(name) || this.createPane(name);
+      node.style.zIndex = zIndex;
+    }
+    this.on("click", onBareMapClick);
+  });
+
+  function isArea(layer) {
+    let area = layer instanceof L.Polygon;
+    if (layer.eachLayer) {
+      area = true;
+      layer.eachLayer(function (part) {
+        area = area && isArea(part);
+      });
+    }
+    return area;
+  }
+
+  /** Put a feature's layer (each part of a multi-part one) in the pane of its kind. */
+  function placeInPane(layer, incident) {
+    if (layer.eachLayer) {
+      layer.eachLayer(function (part) {
+        placeInPane(part, incident);
+      });
+    } else if (layer instanceof L.Polygon) {
+      // overlayPane, Leaflet's default
+    } else if (layer instanceof L.Polyline) {
+      layer.options.pane = "nmLines";
+    } else if (layer instanceof L.CircleMarker) {
+      layer.options.pane = incident ? "nmIncidents" : "nmPoints";
+    }
+  }
+
+  /**
+   * The tooltip's content: the server's escaped HTML and the hidden feature id,
+   * as HTML (streamlit-folium reads a layer's own tooltip string as text) or, for
+   * a multi-part feature, as an element (it calls the group's tooltip function
+   * with the clicked part and reads the element's text).
+   */
+  function tooltipContent(html, featureId, asElement) {
+    const box = document.createElement("div");
+    box.innerHTML = html;
+    if (featureId) {
+      const ref = L.DomUtil.create("span", "nm-feature-ref", box);
+      ref.setAttribute("aria-hidden", "true");
+      ref.textContent = REF_OPEN + featureId + REF_CLOSE;
+    }
+    return asElement ? box : box.innerHTML;
+  }
+
+  /**
+   * Pixels from layerPoint to a point or line part (Infinity for other layers);
+   * a circle marker counts from its rim.
+   */
+  function partDistance(map, part, layerPoint) {
+    if (part instanceof L.Polygon) {
+      return Infinity;
+    }
+    if (part instanceof L.Polyline) {
+      const closest = part.closestLayerPoint(layerPoint);
+      return closest ? closest.distance : Infinity;
+    }
+    if (part instanceof L.CircleMarker) {
+      const centre = map.latLngToLayerPoint(part.getLatLng());
+      return Math.max(0, centre.distanceTo(layerPoint) - part.getRadius());
+    }
+    return Infinity;
+  }
+
+  /**
+   * The point or line feature nearest layerPoint within CLICK_TOLERANCE pixels:
+   * [feature layer, the part of it that is nearest], or null. When two are about
+   * as near, an incident wins over a place and a point over a line.
+   */
+  function nearestFeature(map, layerPoint) {
+    let best = null;
+    let bestScore = Infinity;
+    map.eachLayer(function (layer) {
+      // The article's features only: the basemap's rivers and borders are
+      // GeoJSON features too, but not interactive and without an id.
+      const props = layer.feature && layer.feature.properties;
+      if (!props || !props.feature_id || layer.options.interactive === false || isArea(layer)) {
+        return;
+      }
+      const incident = props.kind === "incident";
+      const parts = [];
+      if (layer.eachLayer) {
+        layer.eachLayer(function (part) {
+          parts.push(part);
+        });
+      } else {
+        parts.push(layer);
+      }
+      for (const part of parts) {
+        const distance = partDistance(map, part, layerPoint);
+        if (distance > CLICK_TOLERANCE) {
+          continue;
+        }
+        const score = distance + (incident ? 0 : 1) + (part instanceof L.Polyline ? 2 : 0);
+        if (score < bestScore) {
+          best = [layer, part];
+          bestScore = score;
+        }
+      }
+    });
+    return best;
+  }
+
+  /**
+   * Give a click to another feature, after the listeners of this click have run
+   * (so the app is told last about the feature the click meant). Its popup opens
+   * at its own point, or at the nearest point of its line.
+   */
+  function redirectClick(map, target, e) {
+    const [layer, part] = target;
+    let latlng = e.latlng;
+    if (part instanceof L.CircleMarker) {
+      latlng = part.getLatLng();
+    } else if (part instanceof L.Polyline) {
+      const closest = part.closestLayerPoint(e.layerPoint);
+      latlng = closest ? map.layerPointToLatLng(closest) : e.latlng;
+    }
+    setTimeout(function () {
+      layer.fire(
+        "click",
+        {
+          latlng: latlng,
+          layerPoint: map.latLngToLayerPoint(latlng),
+          containerPoint: map.latLngToContainerPoint(latlng),
+          sourceTarget: part,
+        },
+        true,
+      );
+    }, 0);
+  }
+
+  /** A click on the map itself (no feature under it): the nearest feature, if close. */
+  function onBareMapClick(e) {
+    const target = nearestFeature(this, e.layerPoint);
+    if (target) {
+      redirectClick(this, target, e);
+    }
+  }
+
+  /**
+   * GeoJSON onEachFeature: put the feature in its pane and bind the tooltip and
+   * popup carried in its properties (escaped HTML, built on the server). The
+   * tooltip ends with the feature id, visually hidden; for a multi-part feature
+   * it is a function of the part, as Leaflet allows, so any part reports it.
    */
   function bindTooltipAndPopup(feature, layer) {
     const p = feature.properties || {};
+    placeInPane(layer, p.kind === "incident");
     if (p.tooltip) {
-      layer.bindTooltip(p.tooltip, { sticky: true });
+      if (layer.eachLayer) {
+        const content = tooltipContent(p.tooltip, p.feature_id, true);
+        layer.bindTooltip(
+          function () {
+            return content;
+          },
+          { sticky: true },
+        );
+      } else {
+        layer.bindTooltip(tooltipContent(p.tooltip, p.feature_id, false), { sticky: true });
+      }
     }
-    if (p.popup) {
-      layer.bindPopup(p.popup, { maxWidth: 380 });
+    if (!isArea(layer)) {
+      if (p.popup) {
+        layer.bindPopup(p.popup, { maxWidth: 380 });
+      }
+      return;
     }
+    layer.on("click", function (e) {
+      L.DomEvent.stop(e);
+      const map = layer._map;
+      const target = nearestFeature(map, e.layerPoint);
+      if (target) {
+        redirectClick(map, target, e);
+      } else if (p.popup) {
+        L.popup({ maxWidth: 380 }).setLatLng(e.latlng).setContent(p.popup).openOn(map);
+      }
+    });
   }
 
   const newsmap = {
