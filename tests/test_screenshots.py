@@ -6,7 +6,10 @@ is made at a desktop size and at a phone size:
 
 - ``docs/dashboard.png`` / ``docs/dashboard-phone.png``: the seed article's map;
 - ``docs/details.png`` / ``docs/details-phone.png``: Karbala selected, with its
-  details and the article's highlighted mentions.
+  details and the article's highlighted mentions;
+- ``docs/brazil.png`` / ``docs/brazil-phone.png``: an article from another
+  continent (``tests/data/articles/brazil-floods.txt``, written for the tests about
+  the 2024 floods in Rio Grande do Sul) pasted in, with Porto Alegre selected.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from .browser import (
     BrowserPage,
     browser_page,
     click_at,
+    features_heading,
     map_frame,
     open_dashboard,
     selected_feature_label,
     wait_for,
+    wait_for_drawn,
     wait_idle,
 )
 
@@ -81,6 +86,40 @@ def test_screenshot_details_view(sized_page) -> None:
     page.locator("mark[data-feature-id]").first.wait_for()
     _settle(state)
     target = DOCS / f"details{suffix}.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 20_000
+    state.assert_offline()
+
+
+ARTICLE = ROOT / "tests" / "data" / "articles" / "brazil-floods.txt"
+PORTO_ALEGRE = (-30.0328, -51.2302)
+
+
+def test_screenshot_an_article_from_another_continent(sized_page) -> None:
+    state, suffix = sized_page
+    page = state.page
+    open_dashboard(state)
+    opener = page.get_by_test_id("stExpandSidebarButton")
+    if opener.is_visible():  # a phone: the inputs are in the closed sidebar
+        opener.click()
+    text = page.get_by_label("Article text")
+    text.fill(ARTICLE.read_text(encoding="utf-8"))
+    text.press("Control+Enter")
+    wait_for(page, lambda: features_heading(page)[1] < 20, "the article to be mapped")
+    wait_idle(page)
+    shown, _ = features_heading(page)
+    wait_for_drawn(page, expected=shown)
+    closer = page.get_by_test_id("stSidebarCollapseButton")
+    if suffix and closer.count():
+        closer.first.click()
+        page.wait_for_timeout(400)
+    frame = map_frame(page)
+    assert frame is not None
+    frame.wait_for_function("!window.map._animatingZoom")
+    click_at(frame, *PORTO_ALEGRE)
+    wait_for(page, lambda: selected_feature_label(page) == "Porto Alegre", "Porto Alegre")
+    _settle(state)
+    target = DOCS / f"brazil{suffix}.png"
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 20_000
     state.assert_offline()
