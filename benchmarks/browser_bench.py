@@ -123,7 +123,9 @@ def _seed_in_app(browser, url: str, points: int) -> tuple[Any, float, float | No
     """Open the app on the seed: (page, s to drawn, s to names shown or None, bytes)."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     finished: list[Any] = []
-    page.on("requestfinished", finished.append)
+    # (a lambda: Playwright tags its handlers with an attribute, which a bound
+    # builtin such as list.append cannot take)
+    page.on("requestfinished", lambda request: finished.append(request))
     started = time.perf_counter()
     page.goto(url, wait_until="domcontentloaded")
     drawn = _drawn(page, points) - started
