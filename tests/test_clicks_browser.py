@@ -18,7 +18,7 @@ from shapely.geometry import LineString, MultiPoint, Point, box
 
 from layers.app.clicks import referenced_id
 from layers.files.export import to_html
-from layers.map.render import render_map
+from layers.map.render import drawn_id, render_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -26,6 +26,9 @@ TOWN = (34.0, 45.0)  # lat, lon
 WELLS = [(39.0, 42.0), (39.0, 48.0)]
 RAIL_LAT = 31.0
 FAR_INSIDE = (36.5, 41.0)
+ODD = (27.0, 45.0)
+#: A feature id from an uploaded file: markup, quotes and template braces.
+HOSTILE_ID = 'upload:<b>"x"</b>&{{y}}'
 
 
 def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
@@ -61,7 +64,14 @@ def _layers() -> dict[str, gpd.GeoDataFrame]:
                     "kind": "populated_place",
                     "layer": "places",
                     "geometry": Point(TOWN[1], TOWN[0]),
-                }
+                },
+                {
+                    "feature_id": HOSTILE_ID,
+                    "name": "Odd id",
+                    "kind": "populated_place",
+                    "layer": "places",
+                    "geometry": Point(ODD[1], ODD[0]),
+                },
             ]
         ),
         "infrastructure": _frame(
@@ -250,3 +260,11 @@ def test_any_part_of_a_multipart_feature_names_it(page) -> None:
     assert _click(page, name, *WELLS[1], dx=12) == "site:wells"
     # Far from everything: nothing.
     assert _click(page, name, 42.0, 60.0) is None
+
+
+def test_an_id_with_markup_and_braces_comes_back_as_drawn(page) -> None:
+    page, name = page
+    assert _click(page, name, *ODD) == drawn_id(HOSTILE_ID)
+    # The markup in the id stayed text: no element was made of it.
+    bold = page.evaluate("[...document.querySelectorAll('b')].map(b => b.textContent)")
+    assert '"x"' not in bold

@@ -746,14 +746,27 @@
    * with the clicked part and reads the element's text).
    */
   function tooltipContent(html, featureId, asElement) {
-    const box = document.createElement("div");
-    box.innerHTML = html;
-    if (featureId) {
-      const ref = L.DomUtil.create("span", "nm-feature-ref", box);
-      ref.setAttribute("aria-hidden", "true");
-      ref.textContent = REF_OPEN + featureId + REF_CLOSE;
+    // A string is built without parsing HTML: a map of thousands of features
+    // binds thousands of tooltips.
+    const ref = featureId
+      ? '<span class="nm-feature-ref" aria-hidden="true">' +
+        escapeHtml(REF_OPEN + featureId + REF_CLOSE) +
+        "</span>"
+      : "";
+    if (!asElement) {
+      return html + ref;
     }
-    return asElement ? box : box.innerHTML;
+    const box = document.createElement("div");
+    box.innerHTML = html + ref;
+    return box;
+  }
+
+  const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return HTML_ESCAPES[c];
+    });
   }
 
   /**
