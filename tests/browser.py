@@ -429,6 +429,23 @@ def selected_feature_label(page: Page) -> str:
     return box.locator("input").input_value()
 
 
+def choose_feature(page: Page, typed: str, expected: str) -> None:
+    """Pick a feature in the "Selected feature" box by typing (as a person does), wait
+    until the box shows exactly ``expected`` and the app is idle."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature").first
+
+    def choose() -> None:
+        box.click()
+        page.keyboard.type(typed)
+        # The option by its name: Enter would take whichever is highlighted, which
+        # can be the current choice when it matches too ("Visit in Karbala").
+        page.get_by_role("option", name=expected, exact=True).click()
+
+    act(page, choose)
+    wait_for(page, lambda: selected_feature_label(page) == expected, f"{expected!r} selected")
+    wait_idle(page)
+
+
 def download_bytes(page: Page, button: str) -> bytes:
     """Click a download button once the app is idle (files are built on click, by the
     run that drew the button) and return the file it delivers."""

@@ -108,12 +108,20 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def browser_page(browser, app_url: str, request: pytest.FixtureRequest):
-    """A page on the app in a new browser context; screenshot on failure."""
+    """A page on the app in a new browser context; screenshot on failure.
+
+    Parametrized indirectly with a viewport (``{"width", "height"}``), the page has
+    that size; else the desktop size of ``tests/browser.py``.
+    """
     from .browser import browser_page as open_page
 
     failed_before = request.session.testsfailed
     # the call phase's report is logged before fixture teardown runs
     with open_page(
-        browser, app_url, request.node.name, lambda: request.session.testsfailed > failed_before
+        browser,
+        app_url,
+        request.node.name,
+        lambda: request.session.testsfailed > failed_before,
+        viewport=getattr(request, "param", None),
     ) as state:
         yield state

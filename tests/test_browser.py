@@ -25,6 +25,7 @@ from .browser import (
     MIN_FEATURES,
     BrowserPage,
     act,
+    choose_feature,
     click_at,
     download_bytes,
     download_json,
@@ -228,7 +229,6 @@ def _show(frame, lat: float, lon: float, zoom: int) -> None:
 def test_clicks_select_the_topmost_feature_again_and_again(browser_page: BrowserPage) -> None:
     page = browser_page.page
     open_dashboard(browser_page)
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature").first
 
     def click(lat: float, lon: float, zoom: int, expected: str, dx: float = 0.0) -> None:
         frame = map_frame(page)
@@ -242,16 +242,9 @@ def test_clicks_select_the_topmost_feature_again_and_again(browser_page: Browser
         wait_for(page, lambda: selected_feature_label(page) == expected, f"{expected} selected")
         wait_idle(page)
 
-    def deselect() -> None:
-        box.click()
-        page.keyboard.type("click the map")
-        page.keyboard.press("Enter")
-        wait_for(page, lambda: "click the map" in selected_feature_label(page), "no selection")
-        wait_idle(page)
-
     # The strike is drawn over the town it happened in: the click means the strike.
     click(33.5102, 36.29128, 9, "Strike in Damascus")
-    deselect()
+    choose_feature(page, "click the map", "— click the map —")  # no selection
     # The same marker again, after the selection was cleared.
     click(33.5102, 36.29128, 9, "Strike in Damascus")
     # Inside Russia, 5 px off the rim of Moscow's marker (radius 6): Moscow, not Russia.
@@ -457,16 +450,7 @@ def test_seed_to_corrected_map_and_four_exports(browser_page: BrowserPage, tmp_p
     # the town is chosen in the box.
     wait_for(page, lambda: selected_feature_label(page) == "Visit in Karbala", "the visit selected")
     wait_idle(page)
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature").first
-
-    def choose_karbala() -> None:
-        box.click()
-        page.keyboard.type("Karbala")
-        page.keyboard.press("Enter")
-
-    act(page, choose_karbala)
-    wait_for(page, lambda: selected_feature_label(page) == "Karbala", "Karbala to be selected")
-    wait_idle(page)
+    choose_feature(page, "Karbala", "Karbala")
     name_box = page.get_by_label("Name", exact=True)
     name_box.fill("Karbala city")
     page.get_by_role("button", name="Apply edit").click()
@@ -506,15 +490,7 @@ def test_picking_another_candidate_moves_its_incident_and_keeps_the_list(
 ) -> None:
     page = browser_page.page
     open_dashboard(browser_page)
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature").first
-
-    def choose_damascus() -> None:
-        box.click()
-        page.keyboard.type("Damascus")
-        page.keyboard.press("Enter")
-
-    act(page, choose_damascus)
-    wait_for(page, lambda: selected_feature_label(page) == "Damascus", "Damascus to be selected")
+    choose_feature(page, "Damascus", "Damascus")
     maryland = page.get_by_text("Damascus, Maryland, United States · town of 15,000")
     wait_for(page, lambda: maryland.count() == 1, "the alternatives in words")
     assert page.get_by_text("populated_place").count() == 0

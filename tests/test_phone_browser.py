@@ -7,13 +7,10 @@ details of a tapped feature in a panel on the screen, not below the map.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from .browser import (
     BrowserPage,
-    browser_page,
     features_heading,
     map_frame,
     open_dashboard,
@@ -23,23 +20,13 @@ from .browser import (
     wait_idle,
 )
 
-pytestmark = pytest.mark.browser
-
 PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("browser_page", [PHONE], indirect=True, ids=["phone"]),
+]
 TEHRAN = (35.69439, 51.42151)
-
-
-@pytest.fixture
-def phone(browser, app_url: str, request: pytest.FixtureRequest) -> Iterator[BrowserPage]:
-    failed_before = request.session.testsfailed
-    with browser_page(
-        browser,
-        app_url,
-        request.node.name,
-        lambda: request.session.testsfailed > failed_before,
-        viewport=PHONE,
-    ) as state:
-        yield state
 
 
 def _box(page, selector: str) -> dict:
@@ -49,8 +36,9 @@ def _box(page, selector: str) -> dict:
 
 
 def test_on_a_phone_the_map_comes_first_and_the_details_need_no_scrolling(
-    phone: BrowserPage,
+    browser_page: BrowserPage,
 ) -> None:
+    phone = browser_page
     page = phone.page
     open_dashboard(phone)
     frame = map_frame(page)
@@ -93,7 +81,8 @@ def test_on_a_phone_the_map_comes_first_and_the_details_need_no_scrolling(
     phone.assert_offline()
 
 
-def test_on_a_phone_the_inputs_are_one_labelled_tap_away(phone: BrowserPage) -> None:
+def test_on_a_phone_the_inputs_are_one_labelled_tap_away(browser_page: BrowserPage) -> None:
+    phone = browser_page
     page = phone.page
     open_dashboard(phone)
     button = page.get_by_test_id("stExpandSidebarButton")
