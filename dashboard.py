@@ -509,9 +509,10 @@ def feature_summary(fid: str, row) -> None:
         st.markdown(
             f"In the article: “{escape_markdown(row['surface'])}” → {escape_markdown(chosen)}"
         )
+    code = row["country_code"] if present(row["country_code"]) else None
+    country = (get_geoparser().gazetteer.country_name(code) or code) if code else "—"
     st.text(
-        f"{kind_words(row['kind'], facts.get('population'))} · "
-        f"{row['country_code'] if present(row['country_code']) else '—'}"
+        f"{kind_words(row['kind'], facts.get('population'))} · {country}"
         + (f" · lat {point[1]:.4f}, lon {point[0]:.4f}" if point else "")
     )
     st.text(

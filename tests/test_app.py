@@ -153,7 +153,9 @@ def test_selecting_a_feature_shows_details_and_distances(app):
     app.selectbox(key="selected_box").set_value("geonames:95446").run()
     assert not app.exception
     texts = " ".join(t.value for t in app.text)
-    assert "lat 36.1912, lon 44.0094" in texts
+    # The kind and the country in words, not codes.
+    assert " · Iraq · lat 36.1912, lon 44.0094" in texts
+    assert "· IQ ·" not in texts
     assert "Irbil" in texts  # the evidence sentence
     assert any("Erbil" in m.value for m in app.markdown)
     app.checkbox(key="rings").check().run()
