@@ -504,13 +504,13 @@ def feature_summary(fid: str, row) -> None:
     point = representative_lonlat(row.geometry)
     st.markdown(f"**{escape_markdown(row['name'])}**", help=escape_markdown(fid))
     facts = facts_of(fid)
+    code = row["country_code"] if present(row["country_code"]) else None
+    country = (get_geoparser().gazetteer.country_name(code) or code) if code else "—"
     if present(row.get("surface")):
-        chosen = place_words({**row, **facts})
+        chosen = place_words({**row, "country": country if code else None, **facts})
         st.markdown(
             f"In the article: “{escape_markdown(row['surface'])}” → {escape_markdown(chosen)}"
         )
-    code = row["country_code"] if present(row["country_code"]) else None
-    country = (get_geoparser().gazetteer.country_name(code) or code) if code else "—"
     st.text(
         f"{kind_words(row['kind'], facts.get('population'))} · {country}"
         + (f" · lat {point[1]:.4f}, lon {point[0]:.4f}" if point else "")

@@ -237,6 +237,10 @@ def test_the_articles_words_stand_beside_the_chosen_place(app):
     assert (erbil["name"], erbil["surface"]) == ("Erbil", "Irbil")
     app.selectbox(key="selected_box").set_value("geonames:95446").run()
     assert "In the article: “Irbil” → Erbil, Iraq" in _lines(app)
+    # An incident's country is in words too, not its code.
+    app.selectbox(key="selected_box").set_value("incident:5f039041d8").run()
+    assert "In the article: “visit / Karbala” → Visit in Karbala, Iraq" in _lines(app)
+    assert " · Iraq · lat 32.6160, lon 44.0249" in " ".join(t.value for t in app.text)
     everything = json.loads(_download(app, "dl_all"))
     surfaces = {f["id"]: f["properties"]["surface"] for f in everything["features"]}
     assert surfaces["geonames:95446"] == "Irbil"
