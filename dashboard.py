@@ -286,6 +286,8 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
         )
         for message in st.session_state["upload_messages"]:
             st.error(escape_markdown(message))
+        for note in st.session_state["upload_notes"]:
+            st.info(escape_markdown(note))
         if st.session_state["imported"]:
             st.info(
                 "Showing a saved map (GeoJSON). Edit the text or pick a sample to "

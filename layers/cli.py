@@ -23,14 +23,22 @@ class UserError(Exception):
 
 
 def _read_text(path: str) -> str:
+    """Read an article file as the app does: encoding detected, HTML reduced to its article."""
+    from layers.files.inputs import InputError, decode_text, html_article
+
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from error
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UserError(f"{path} is not UTF-8 text (byte {error.start})") from error
+        text, encoding = decode_text(raw, path)
+    except InputError as error:
+        raise UserError(str(error)) from error
+    if encoding:
+        print(f"newsmap: {path} is not UTF-8: read as {encoding}", file=sys.stderr)
+    if path.lower().endswith((".html", ".htm")):
+        text = html_article(text)["text"] or ""
+    return text
 
 
 def _read_corpus(path: str) -> list[dict[str, Any]]:

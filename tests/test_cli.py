@@ -93,12 +93,13 @@ def test_evaluate_with_predictions(tmp_path, capsys):
 @pytest.mark.parametrize(
     "content, message",
     [
-        (b"\xff\xfe\xfa not utf8 \xff", "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
+        (b"", "empty"),
     ],
 )
 def test_extract_bad_file_is_a_clear_error(tmp_path, capsys, content, message):
     path = tmp_path / "bad.txt"
-    path.write_bytes(content[2:])
+    path.write_bytes(content)
     assert main(["extract", str(path)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
@@ -119,3 +120,15 @@ def test_gazetteer_fallback_without_ner(seed_file, tmp_path, capsys):
     assert "gazetteer matching only" in capsys.readouterr().err
     ids = {f["id"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]}
     assert {"geonames:95446", "country:IR", "geonames:98860"} <= ids
+
+
+def test_extract_reads_a_windows_text_and_says_so(tmp_path, capsys):
+    path = tmp_path / "word.txt"
+    path.write_bytes(
+        "Floods hit Dhaka \u2013 the capital of Bangladesh \u2019s delta.".encode("cp1252")
+    )
+    assert main(["extract", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "is not UTF-8: read as cp1252" in captured.err
+    names = {f["properties"]["name"] for f in json.loads(captured.out)["features"]}
+    assert {"Dhaka", "Bangladesh"} <= names

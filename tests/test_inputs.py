@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from layers.app.display import TABLE_HEADERS, escape_markdown, feature_table
-from layers.files.inputs import InputError, decode_upload, html_to_text, parse_uploads
+from layers.files.inputs import (
+    InputError,
+    decode_text,
+    decode_upload,
+    html_article,
+    html_to_text,
+    parse_uploads,
+)
 
 from .cases import TEXTS
 
@@ -20,13 +27,45 @@ def test_utf8_bom_and_utf16():
     [
         (b"", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("Caf\u00e9 in Basra".encode("latin-1"), "not UTF-8"),
         (bytes(range(1, 32)) * 50, "does not look like text"),
     ],
 )
 def test_bad_uploads_say_why(data, message):
     with pytest.raises(InputError, match=message):
         decode_upload(data, "article.txt")
+
+
+def test_a_windows_text_is_read_and_the_encoding_named():
+    text = "Caf\u00e9 in Basra \u2013 \u201cthe old port\u201d"
+    assert decode_text(text.encode("cp1252"), "a.txt") == (text, "cp1252")
+    assert decode_text(text.encode("utf-8"), "a.txt") == (text, None)
+    articles, _, problems = parse_uploads([("a.txt", text.encode("cp1252"))])
+    assert problems == [] and articles == [{"name": "a.txt", "text": text, "encoding": "cp1252"}]
+
+
+NEWS_PAGE = """<html><head><title>Floods close Nairobi road | Daily News</title>
+<meta property="article:published_time" content="2024-05-02T08:00:00Z"></head>
+<body><nav><a href="/">Home</a> <a href="/africa">Africa</a> <a href="/sydney">Sydney</a>
+<a href="/us">Washington</a></nav>
+<article><h1>Floods close Nairobi road</h1>
+<p>Heavy rain closed the main road between Nairobi and Mombasa on Wednesday, police said.</p>
+<p>In Garissa, the Tana River burst its banks and hundreds of families moved to higher
+ground.</p></article>
+<footer>Offices in London and Paris. Copyright 2024.</footer></body></html>"""
+
+
+def test_an_html_page_gives_its_article_headline_and_date():
+    page = html_article(NEWS_PAGE)
+    assert "Nairobi and Mombasa" in page["text"] and "Garissa" in page["text"]
+    for menu_or_footer in ("Sydney", "Washington", "London", "Copyright"):
+        assert menu_or_footer not in page["text"]
+    assert page["title"] == "Floods close Nairobi road"
+    assert page["date"] == "2024-05-02"
+    articles, _, problems = parse_uploads([("story.html", NEWS_PAGE.encode())])
+    assert problems == []
+    assert articles[0]["name"] == "Floods close Nairobi road"
+    assert articles[0]["date"] == "2024-05-02"
+    assert articles[0]["text"] == page["text"]
 
 
 def test_html_upload_keeps_text_drops_scripts():

@@ -144,6 +144,23 @@ def test_uploads_then_removing_them_restores_the_text(state):
     assert state["upload_messages"] == []
 
 
+def test_an_html_page_dates_the_article_and_an_encoding_is_named(state):
+    page = (
+        "<html><head><title>Floods close Nairobi road</title>"
+        '<meta property="article:published_time" content="2024-05-02T08:00:00Z"></head>'
+        "<body><nav>Home Africa Sydney</nav><article><p>Heavy rain closed the main road "
+        "between Nairobi and Mombasa on Wednesday, police said, as rivers rose.</p>"
+        "</article></body></html>"
+    )
+    word = "Rain in Dhaka \u2013 \u201cthe worst in years\u201d.".encode("cp1252")
+    actions.uploads_changed(state, [("story.html", page.encode()), ("w.txt", word)])
+    assert [a["name"] for a in state["articles"]] == ["Floods close Nairobi road", "w.txt"]
+    assert state["use_date"] is True and state["article_date"] == date(2024, 5, 2)
+    assert state["upload_notes"] == ["w.txt was not UTF-8: read as cp1252."]
+    actions.uploads_changed(state, [])
+    assert state["upload_notes"] == []
+
+
 def test_a_saved_map_and_a_text_edit(state):
     collection = {"type": "FeatureCollection", "features": []}
     actions.uploads_changed(state, [("m.geojson", json.dumps(collection).encode())])

@@ -66,6 +66,7 @@ def uploads_changed(state: State, files: list[tuple[str, bytes]]) -> None:
     """
     if not files:
         state["articles"], state["imported"], state["upload_messages"] = [], None, []
+        state["upload_notes"] = []
         if state["text_before_upload"] is not None:
             state["text"] = state["text_before_upload"]
         state["text_before_upload"] = None
@@ -74,6 +75,14 @@ def uploads_changed(state: State, files: list[tuple[str, bytes]]) -> None:
         state["text_before_upload"] = state["text"]
     articles, saved_map, problems = parse_uploads(files)
     state["upload_messages"] = problems
+    state["upload_notes"] = [
+        f"{a['name']} was not UTF-8: read as {a['encoding']}."
+        for a in articles
+        if a.get("encoding")
+    ]
+    dated = [a["date"] for a in articles if a.get("date")]
+    if dated:  # an HTML page's own date dates its incidents ("on Monday")
+        state["use_date"], state["article_date"] = True, date.fromisoformat(dated[0])
     if saved_map is not None:
         state["imported"] = json.dumps(saved_map)
     if articles:

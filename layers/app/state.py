@@ -396,6 +396,7 @@ def default_state(seed_name: str, seed_text: str) -> dict[str, Any]:
         "articles": [],
         "imported": None,
         "upload_messages": [],
+        "upload_notes": [],
         "use_date": False,
         "article_date": date.today(),
         "article_filter": ALL_ARTICLES,

@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 from datetime import date
+from typing import Any
 
 from geodata.corpus import RecordError, iter_jsonl
 from layers.files.export import GeoJSONError, read_geojson
@@ -18,9 +19,11 @@ from layers.files.export import GeoJSONError, read_geojson
 __all__ = [
     "MAX_APP_CHARS",
     "InputError",
+    "decode_text",
     "decode_upload",
     "file_stem",
     "headline",
+    "html_article",
     "html_to_text",
     "parse_uploads",
 ]
@@ -114,6 +117,108 @@ def html_to_text(markup: str) -> str:
     return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
 
 
+#: Fewer words than this from trafilatura means no article was found (a fragment
+#: of a few tags, which it may also break at every inline tag): plain text then.
+MIN_ARTICLE_WORDS = 12
+
+
+def html_article(markup: str) -> dict[str, str | None]:
+    """Reduce an HTML page to its article: main text, headline and date.
+
+    trafilatura (a library made for this) keeps the article's own text and drops
+    navigation, menus, related links, comments and footers, which would
+    otherwise be mapped as places ("Africa", "Sydney", "Washington" from a site
+    menu). A fragment it finds no article in (fewer than
+    :data:`MIN_ARTICLE_WORDS` words) is reduced by :func:`html_to_text` instead.
+
+    Parameters
+    ----------
+    markup : str
+        The HTML document.
+
+    Returns
+    -------
+    dict
+        ``{"text": str, "title": str or None, "date": "YYYY-MM-DD" or None}``;
+        title and date from the page's metadata when it has them.
+    """
+    import trafilatura
+
+    try:
+        document = trafilatura.bare_extraction(
+            markup, with_metadata=True, include_comments=False, include_tables=False
+        )
+    except Exception:  # a page the library cannot parse: fall back to the plain text
+        document = None
+    text = getattr(document, "text", None) if document is not None else None
+    if not text or len(text.split()) < MIN_ARTICLE_WORDS:
+        return {"text": html_to_text(markup), "title": None, "date": None}
+    title = getattr(document, "title", None)
+    published = getattr(document, "date", None)
+    if not (isinstance(published, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", published)):
+        published = None
+    return {
+        "text": text.strip(),
+        "title": title.strip() if isinstance(title, str) and title.strip() else None,
+        "date": published,
+    }
+
+
+def decode_text(data: bytes, filename: str = "") -> tuple[str, str | None]:
+    """Decode the bytes of a text file, detecting its encoding when it is not UTF-8.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    filename : str, default ""
+        Named in error messages.
+
+    Returns
+    -------
+    (str, str or None)
+        The text, and the encoding it was read in when that was not UTF-8 or
+        UTF-16 with a byte-order mark (None then): detected by charset-normalizer
+        (e.g. ``"cp1252"`` for a text saved by Word on Windows).
+
+    Raises
+    ------
+    InputError
+        For an empty file, a binary file, or bytes that fit no encoding.
+    """
+    if not data:
+        raise InputError(f"{filename or 'The file'} is empty.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), None
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            f"{filename or 'The file'} looks binary (it contains NUL bytes); "
+            "upload a .txt, .md or .html article."
+        )
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        from charset_normalizer import from_bytes
+
+        results = from_bytes(data)
+        best = results.best()
+        if best is None or not best.encoding:
+            raise InputError(
+                f"{filename or 'The file'} is not UTF-8 text (invalid byte at position "
+                f"{error.start}) and no other encoding fits it; save it as UTF-8."
+            ) from error
+        # A short text with a few curly quotes fits several code pages equally well;
+        # when Windows-1252 (what Word and most Western newsroom tools save) is one
+        # of the readings charset-normalizer finds, take it.
+        try:
+            western = data.decode("cp1252")
+        except UnicodeDecodeError:
+            western = None
+        if western is not None and any(str(match) == western for match in results):
+            return western, "cp1252"
+        return str(best), best.encoding
+
+
 def decode_upload(data: bytes, filename: str = "") -> str:
     """Decode an uploaded article to text.
 
@@ -127,33 +232,23 @@ def decode_upload(data: bytes, filename: str = "") -> str:
     Returns
     -------
     str
-        The text (UTF-8, UTF-8 with BOM, UTF-16 with BOM; HTML reduced to its text).
+        The text (UTF-8, UTF-8 or UTF-16 with a BOM, else the encoding
+        charset-normalizer detects; HTML reduced to its article's text by
+        :func:`html_article`).
 
     Raises
     ------
     InputError
-        For an empty file, a binary file, or bytes that are not text in a
-        supported encoding; the message says which.
+        For an empty file, a binary file, or bytes that are not text in any
+        encoding; the message says which.
     """
-    if not data:
-        raise InputError(f"{filename or 'The file'} is empty.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-    else:
-        if b"\x00" in data[:4096]:
-            raise InputError(
-                f"{filename or 'The file'} looks binary (it contains NUL bytes); "
-                "upload a .txt, .md or .html article."
-            )
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                f"{filename or 'The file'} is not UTF-8 text (invalid byte at position "
-                f"{error.start}); save it as UTF-8 and upload again."
-            ) from error
+    text, _encoding = decode_text(data, filename)
     if filename.lower().endswith((".html", ".htm")):
-        text = html_to_text(text)
+        text = html_article(text)["text"] or ""
+    return _checked(text, filename)
+
+
+def _checked(text: str, filename: str) -> str:
     controls = sum(1 for ch in text[:10000] if ord(ch) < 32 and ch not in "\n\r\t")
     if controls > 0.05 * min(len(text), 10000):
         raise InputError(f"{filename or 'The file'} does not look like text.")
@@ -172,7 +267,9 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
     -------
     articles : list of dict
         ``{"name", "text"}`` per article: one per .txt/.md/.html file, one per
-        line of a .jsonl file (``{"id", "text"}`` objects).
+        line of a .jsonl file (``{"id", "text"}`` objects). An HTML page is named
+        by its headline and carries ``"date"`` (ISO) when its metadata has one; a
+        file read in another encoding than UTF-8 carries ``"encoding"``.
     saved_map : dict or None
         The last uploaded .geojson, parsed (a FeatureCollection), if any.
     problems : list of str
@@ -201,7 +298,18 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
                 if not found:
                     problems.append(f"{name}: no article found (every line is blank or unusable).")
             else:
-                articles.append({"name": name, "text": decode_upload(data, name)})
+                text, encoding = decode_text(data, name)
+                article: dict[str, Any] = {"name": name}
+                if lower.endswith((".html", ".htm")):
+                    page = html_article(text)
+                    text = page["text"] or ""
+                    article["name"] = page["title"] or name
+                    if page["date"]:
+                        article["date"] = page["date"]
+                article["text"] = _checked(text, name)
+                if encoding:
+                    article["encoding"] = encoding
+                articles.append(article)
         except (InputError, GeoJSONError) as error:
             problems.append(f"{name}: {error}")
     return _unique_names(articles), saved_map, problems
