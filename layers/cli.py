@@ -24,7 +24,7 @@ class UserError(Exception):
 
 def _read_text(path: str) -> str:
     """Read an article file as the app does: encoding detected, HTML reduced to its article."""
-    from layers.files.inputs import InputError, decode_text, html_article
+    from layers.files.inputs import InputError, decode_text, html_article, markdown_to_text
 
     try:
         raw = Path(path).read_bytes()
@@ -38,6 +38,8 @@ def _read_text(path: str) -> str:
         print(f"newsmap: {path} is not UTF-8: read as {encoding}", file=sys.stderr)
     if path.lower().endswith((".html", ".htm")):
         text = html_article(text)["text"] or ""
+    elif path.lower().endswith((".md", ".markdown")):
+        text = markdown_to_text(text)
     return text
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from layers.app.display import TABLE_HEADERS, escape_markdown, feature_table
 from layers.files.inputs import (
@@ -11,6 +13,7 @@ from layers.files.inputs import (
     decode_upload,
     html_article,
     html_to_text,
+    markdown_to_text,
     parse_uploads,
 )
 
@@ -154,3 +157,45 @@ def test_a_geojson_from_elsewhere_gets_the_sites_columns():
     assert list(sites["mentions"]) == [0, 0, 0]
     assert list(sites["inferred"]) == [False, False, False]
     assert sites.crs.to_epsg() == 4326
+
+
+MARKDOWN = """# Strikes near **Erbil**
+
+*Rockets* hit a base outside [Erbil](https://en.wikipedia.org/wiki/Erbil), officials said.
+
+> A resident of __Mosul__ said the blasts were heard ~~far~~ away.
+
+- Kirkuk: schools closed
+- In Najaf there was no damage
+"""
+
+
+def test_markdown_syntax_is_blanked_and_offsets_kept():
+    text = markdown_to_text(MARKDOWN)
+    assert len(text) == len(MARKDOWN)
+    for name in ("Erbil", "Mosul", "Kirkuk", "Najaf", "Rockets"):
+        for start in [i for i in range(len(MARKDOWN)) if MARKDOWN.startswith(name, i)]:
+            assert text[start : start + len(name)] in (name, " " * len(name))
+    assert not any(mark in text for mark in ("**", "__", "~~", "](", "# ", "> ", "- "))
+    assert "wikipedia" not in text  # the link's address is not article text
+    assert " Strikes near   Erbil  " in text
+    articles, _, _ = parse_uploads([("story.md", MARKDOWN.encode())])
+    assert articles[0]["text"] == text
+
+
+def test_markdown_mentions_keep_their_file_offsets(geoparser):
+    from geodata.pipeline import extract_sites
+
+    sites = extract_sites(markdown_to_text(MARKDOWN), geoparser=geoparser)
+    names = set(sites["name"])
+    assert {"Erbil", "Mosul", "Kirkuk", "Najaf"} <= names
+    for evidence in sites.loc[sites["name"] == "Mosul", "evidence"].iloc[0]:
+        assert "__" not in evidence["sentence"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab *_~`#>[]()-1.\n")), max_size=80))
+def test_markdown_reduction_keeps_length_and_letters(markup):
+    text = markdown_to_text(markup)
+    assert len(text) == len(markup)
+    for before, after in zip(markup, text, strict=True):
+        assert after in (before, " ")

@@ -25,6 +25,7 @@ __all__ = [
     "headline",
     "html_article",
     "html_to_text",
+    "markdown_to_text",
     "parse_uploads",
 ]
 
@@ -115,6 +116,59 @@ def html_to_text(markup: str) -> str:
     without = re.sub(r"(?s)<[^>]*>", "", without)
     text = html.unescape(without)
     return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
+
+
+#: Markdown syntax around text: links and images ``[text](url)``, strong and
+#: emphasised text (``**``, ``__``, ``*``, ``_``, ``~~``), inline code.
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\n]*)\)")
+_MD_PAIRED = re.compile(r"(\*\*|__|~~|\*|(?<!\w)_|`)(?=\S)([^\n]*?\S)\1(?!\w)")
+#: Markdown syntax at the start of a line: headings, quotes, list bullets, rules, fences.
+_MD_LINE = re.compile(r"(?m)^([ \t]*)(#{1,6}[ \t]|>[ \t]?|[-*+][ \t]|\d+\.[ \t]|```.*$|---+$)")
+
+
+def markdown_to_text(markup: str) -> str:
+    """Blank out Markdown syntax, keeping every other character where it was.
+
+    The syntax (``#`` of headings, ``**`` and ``_`` around emphasis, the brackets
+    and the address of a link, list bullets, quote marks, code fences) becomes
+    spaces, so the text has the file's length and a mention's offsets in it are
+    its offsets in the file. Written here because the Markdown libraries render
+    to HTML and lose the offsets.
+
+    Parameters
+    ----------
+    markup : str
+
+    Returns
+    -------
+    str
+        Same length as ``markup``.
+
+    Examples
+    --------
+    >>> markdown_to_text("## Blast in **Basra**, [Iraq](https://x.org/iq)")
+    '   Blast in   Basra  ,  Iraq                   '
+    """
+
+    # Syntax is first replaced by NUL (not white space, so that nested emphasis
+    # still pairs up: ***x***), then by spaces.
+    def blank(text: str) -> str:
+        return re.sub(r"[^\n]", "\0", text)
+
+    def link(match: re.Match[str]) -> str:
+        whole, label = match.group(0), match.group(1)
+        opening = whole.index("[") + 1
+        return blank(whole[:opening]) + label + blank(whole[opening + len(label) :])
+
+    def paired(match: re.Match[str]) -> str:
+        marker, inner = match.group(1), match.group(2)
+        return blank(marker) + inner + blank(marker)
+
+    text = _MD_LINE.sub(lambda m: m.group(1) + blank(m.group(2)), markup.replace("\0", " "))
+    text = _MD_LINK.sub(link, text)
+    for _ in range(3):  # nested emphasis: ***x***, **_x_**
+        text = _MD_PAIRED.sub(paired, text)
+    return text.replace("\0", " ")
 
 
 #: Fewer words than this from trafilatura means no article was found (a fragment
@@ -245,6 +299,8 @@ def decode_upload(data: bytes, filename: str = "") -> str:
     text, _encoding = decode_text(data, filename)
     if filename.lower().endswith((".html", ".htm")):
         text = html_article(text)["text"] or ""
+    elif filename.lower().endswith((".md", ".markdown")):
+        text = markdown_to_text(text)
     return _checked(text, filename)
 
 
@@ -306,6 +362,8 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
                     article["name"] = page["title"] or name
                     if page["date"]:
                         article["date"] = page["date"]
+                elif lower.endswith((".md", ".markdown")):
+                    text = markdown_to_text(text)
                 article["text"] = _checked(text, name)
                 if encoding:
                     article["encoding"] = encoding
