@@ -167,8 +167,9 @@ def select_and_rerun(feature_id: str) -> None:
 
 
 def on_seed_change() -> None:
-    """Load the chosen sample article into the text box."""
-    actions.use_sample(st.session_state, seed_text(st.session_state["seed"]))
+    """Load the chosen sample article into the text box ("your own text": keep it)."""
+    if st.session_state["seed"]:
+        actions.use_sample(st.session_state, seed_text(st.session_state["seed"]))
 
 
 def on_upload() -> None:
@@ -269,11 +270,13 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
     with st.sidebar:
         st.header("Article")
         if SEEDS:
+            # "" stands for the reader's own text (typed, pasted or uploaded): the
+            # box says so, and choosing a sample again loads it.
             st.selectbox(
                 "Sample articles",
-                [p.name for p in SEEDS],
+                ["", *(p.name for p in SEEDS)],
                 key="seed",
-                format_func=lambda name: headline(seed_text(name)),
+                format_func=lambda name: headline(seed_text(name)) if name else "— your own text —",
                 on_change=on_seed_change,
             )
         st.file_uploader(

@@ -126,12 +126,16 @@ def test_very_long_text_is_capped_with_a_message(app):
 
 
 def test_seed_picker_restores_the_seed(app):
+    sample = app.text_area(key="text").value
+    mapped = set(app.dataframe[0].value["name"])
     app.text_area(key="text").set_value("Protests in Najaf.").run()
     assert set(app.dataframe[0].value["name"]) >= {"Najaf"}
     seed = app.selectbox(key="seed")
-    seed.set_value(seed.options[0]).run()
-    # Selecting the same option does not fire on_change; the text stays the user's.
-    assert app.text_area(key="text").value == "Protests in Najaf."
+    # The box says the text is the reader's own, not the sample it showed before.
+    assert seed.value == "" and seed.format_func("") == "— your own text —"
+    seed.set_value(seed.options[1]).run()
+    assert app.text_area(key="text").value == sample
+    assert set(app.dataframe[0].value["name"]) == mapped
 
 
 def test_filters_follow_into_table_and_export(app):

@@ -73,6 +73,7 @@ def uploads_changed(state: State, files: list[tuple[str, bytes]]) -> None:
         return
     if state["text_before_upload"] is None:
         state["text_before_upload"] = state["text"]
+    state["seed"] = ""
     articles, saved_map, problems = parse_uploads(files)
     state["upload_messages"] = problems
     state["upload_notes"] = [
@@ -95,6 +96,7 @@ def uploads_changed(state: State, files: list[tuple[str, bytes]]) -> None:
 def text_edited(state: State) -> None:
     """Map the box's text from now on (uploads put aside; corrections carried to it)."""
     state["corrections"].edited()
+    state["seed"] = ""  # the sample box now says "your own text"
     state["text_before_upload"] = None  # the text typed now is the one to keep
     state["articles"] = []
     state["imported"] = None
