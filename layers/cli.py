@@ -25,24 +25,20 @@ class UserError(Exception):
 
 
 def _read_text(path: str) -> str:
-    """Read an article file as the app does: encoding detected, HTML reduced to its article."""
-    from layers.files.inputs import InputError, decode_text, html_article, markdown_to_text
+    """Read an article file as the app does (layers.files.inputs.read_article)."""
+    from layers.files.inputs import InputError, read_article
 
     try:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from error
     try:
-        text, encoding = decode_text(raw, "standard input" if path == "-" else path)
+        article = read_article(raw, "standard input" if path == "-" else path)
     except InputError as error:
         raise UserError(str(error)) from error
-    if encoding:
-        print(f"newsmap: {path} is not UTF-8: read as {encoding}", file=sys.stderr)
-    if path.lower().endswith((".html", ".htm")):
-        text = html_article(text)["text"] or ""
-    elif path.lower().endswith((".md", ".markdown")):
-        text = markdown_to_text(text)
-    return text
+    if article.get("encoding"):
+        print(f"newsmap: {path} is not UTF-8: read as {article['encoding']}", file=sys.stderr)
+    return str(article["text"])
 
 
 def _read_corpus(path: str) -> list[dict[str, Any]]:
@@ -70,7 +66,7 @@ def _check_writable(path: str | None) -> None:
     target = Path(path)
     if target.is_dir():
         raise UserError(f"cannot write {path}: it is a directory")
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent  # "." for a bare file name
     if not folder.is_dir():
         raise UserError(f"cannot write {path}: no folder {folder}")
     if not os.access(target if target.exists() else folder, os.W_OK):

@@ -27,6 +27,7 @@ __all__ = [
     "html_to_text",
     "markdown_to_text",
     "parse_uploads",
+    "read_article",
 ]
 
 #: Longest article the app geoparses interactively (characters, ~40 pages).
@@ -296,12 +297,47 @@ def decode_upload(data: bytes, filename: str = "") -> str:
         For an empty file, a binary file, or bytes that are not text in any
         encoding; the message says which.
     """
-    text, _encoding = decode_text(data, filename)
-    if filename.lower().endswith((".html", ".htm")):
-        text = html_article(text)["text"] or ""
-    elif filename.lower().endswith((".md", ".markdown")):
+    return str(read_article(data, filename)["text"])
+
+
+def read_article(data: bytes, filename: str = "") -> dict[str, Any]:
+    """Read one article file as the app and the CLI do.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    filename : str, default ""
+        Its name: ``.html``/``.htm`` pages are reduced by :func:`html_article`,
+        ``.md``/``.markdown`` by :func:`markdown_to_text`, anything else is text.
+
+    Returns
+    -------
+    dict
+        ``{"name", "text"}``: the name is the page's headline for HTML that has
+        one, else ``filename``; plus ``"date"`` (ISO) from an HTML page's
+        metadata and ``"encoding"`` when the bytes were not UTF-8, when known.
+
+    Raises
+    ------
+    InputError
+        As :func:`decode_text`, or when the result does not look like text.
+    """
+    text, encoding = decode_text(data, filename)
+    lower = filename.lower()
+    article: dict[str, Any] = {"name": filename}
+    if lower.endswith((".html", ".htm")):
+        page = html_article(text)
+        text = page["text"] or ""
+        article["name"] = page["title"] or filename
+        if page["date"]:
+            article["date"] = page["date"]
+    elif lower.endswith((".md", ".markdown")):
         text = markdown_to_text(text)
-    return _checked(text, filename)
+    article["text"] = _checked(text, filename)
+    if encoding:
+        article["encoding"] = encoding
+    return article
 
 
 def _checked(text: str, filename: str) -> str:
@@ -354,20 +390,7 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
                 if not found:
                     problems.append(f"{name}: no article found (every line is blank or unusable).")
             else:
-                text, encoding = decode_text(data, name)
-                article: dict[str, Any] = {"name": name}
-                if lower.endswith((".html", ".htm")):
-                    page = html_article(text)
-                    text = page["text"] or ""
-                    article["name"] = page["title"] or name
-                    if page["date"]:
-                        article["date"] = page["date"]
-                elif lower.endswith((".md", ".markdown")):
-                    text = markdown_to_text(text)
-                article["text"] = _checked(text, name)
-                if encoding:
-                    article["encoding"] = encoding
-                articles.append(article)
+                articles.append(read_article(data, name))
         except (InputError, GeoJSONError) as error:
             problems.append(f"{name}: {error}")
     return _unique_names(articles), saved_map, problems
