@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from geodata.incidents import find_date
+from geodata.incidents import find_date, is_past_tense
 from geodata.pipeline import extract_sites
 
 
@@ -27,6 +27,200 @@ from geodata.pipeline import extract_sites
 )
 def test_find_date(sentence, article_date, expected):
     assert find_date(sentence, article_date) == expected
+
+
+#: A Wednesday.
+ARTICLE_DATE = date(2024, 9, 11)
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("A bomb exploded in Kirkuk today.", ("2024-09-11", "today")),
+        ("Protesters gathered in Basra tonight.", ("2024-09-11", "tonight")),
+        ("A drone struck the port this morning.", ("2024-09-11", "this morning")),
+        ("Rockets hit the base yesterday.", ("2024-09-10", "yesterday")),
+        ("Rockets hit the base last night.", ("2024-09-10", "last night")),
+        (
+            "The convoy was hit the day before yesterday.",
+            ("2024-09-09", "the day before yesterday"),
+        ),
+        ("Gunmen attacked a checkpoint on Monday.", ("2024-09-09", "Monday")),
+        ("Gunmen attacked a checkpoint on Wednesday.", ("2024-09-11", "Wednesday")),
+        ("Gunmen attacked a checkpoint on Thursday.", ("2024-09-05", "Thursday")),
+        ("Gunmen attacked a checkpoint last Monday.", ("2024-09-09", "last Monday")),
+        ("Gunmen attacked a checkpoint last Wednesday.", ("2024-09-04", "last Wednesday")),
+        ("Gunmen attacked a checkpoint early Monday.", ("2024-09-09", "early Monday")),
+        ("Gunmen attacked a checkpoint late on Sunday.", ("2024-09-08", "late on Sunday")),
+        ("Gunmen attacked a checkpoint on Monday night.", ("2024-09-09", "Monday night")),
+        ("Tuesday's raid killed two.", ("2024-09-10", "Tuesday")),
+        ("Clashes broke out last week.", ("2024-09-02", "last week")),
+        ("Clashes broke out this week.", ("2024-09-09", "this week")),
+        ("Clashes broke out earlier this week.", ("2024-09-09", "earlier this week")),
+        ("The airport was shelled last month.", ("2024-08", "last month")),
+        ("The airport was shelled earlier this month.", ("2024-09", "earlier this month")),
+        ("The dam was bombed last year.", ("2023", "last year")),
+        ("The dam was bombed this year.", ("2024", "this year")),
+        ("The convoy was ambushed three days ago.", ("2024-09-08", "three days ago")),
+        ("The convoy was ambushed 3 days ago.", ("2024-09-08", "3 days ago")),
+        ("The convoy was ambushed a week ago.", ("2024-09-04", "a week ago")),
+        ("The convoy was ambushed two months ago.", ("2024-07", "two months ago")),
+        ("The convoy was ambushed ten years ago.", ("2014", "ten years ago")),
+    ],
+)
+def test_find_date_relative_to_the_article_date(sentence, expected):
+    assert find_date(sentence, ARTICLE_DATE) == expected
+
+
+def test_last_month_and_last_week_cross_a_year():
+    assert find_date("Shelling resumed last month.", date(2024, 1, 3)) == ("2023-12", "last month")
+    assert find_date("Shelling resumed last week.", date(2024, 1, 3)) == ("2023-12-25", "last week")
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # an absolute date is more precise than a relative one, wherever it stands
+        ("The dam, bombed yesterday, was first hit on 3 May 2023.", ("2023-05-03", "3 May 2023")),
+        ("Clashes erupted on Monday, 9 September 2024.", ("2024-09-09", "9 September 2024")),
+        ("Last week's raid followed the one in April.", ("2024-04", "April")),
+        # among relative phrases the most precise wins
+        ("The worst attack since last year struck Kirkuk on Monday.", ("2024-09-09", "Monday")),
+        # a phrase inside a longer one is not a phrase of its own
+        ("Talks resume next Monday.", (None, "next Monday")),
+        ("Talks resume later this week.", (None, "later this week")),
+        # a decade names no date: a relative phrase beats it
+        ("The worst attack since the 1980s struck Kirkuk yesterday.", ("2024-09-10", "yesterday")),
+    ],
+)
+def test_find_date_picks_the_most_precise_phrase(sentence, expected):
+    assert find_date(sentence, ARTICLE_DATE) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, phrase",
+    [
+        ("A bomb exploded in Kirkuk today.", "today"),
+        ("Protesters gathered in Basra tonight.", "tonight"),
+        ("A drone struck the port this afternoon.", "this afternoon"),
+        ("Rockets hit the base yesterday.", "yesterday"),
+        ("Rockets hit the base last night.", "last night"),
+        ("The convoy was hit the day before yesterday.", "the day before yesterday"),
+        ("Gunmen attacked a checkpoint on Monday.", "Monday"),
+        ("Gunmen attacked a checkpoint last Monday.", "last Monday"),
+        ("Gunmen attacked a checkpoint late on Sunday.", "late on Sunday"),
+        ("Clashes broke out last week.", "last week"),
+        ("Clashes broke out earlier this week.", "earlier this week"),
+        ("The airport was shelled last month.", "last month"),
+        ("The airport was shelled this month.", "this month"),
+        ("The dam was bombed last year.", "last year"),
+        ("The dam was bombed this year.", "this year"),
+        ("The convoy was ambushed three days ago.", "three days ago"),
+        ("The convoy was ambushed two months ago.", "two months ago"),
+    ],
+)
+def test_relative_phrase_without_an_article_date_is_kept_undated(sentence, phrase):
+    assert find_date(sentence) == (None, phrase)
+
+
+@pytest.mark.parametrize(
+    "sentence, phrase",
+    [
+        ("Iran will strike Israel tomorrow.", "tomorrow"),
+        ("Talks resume next week.", "next week"),
+        ("Talks resume this coming Friday.", "this coming Friday"),
+        ("Protesters gathered over the weekend.", "the weekend"),
+        ("Iranian missiles struck Iraqi sites in recent years.", "recent years"),
+        ("A bomb exploded in Kirkuk a few days ago.", "a few days ago"),
+        ("Rockets hit the base over the past two weeks.", "the past two weeks"),
+        ("A second bomb exploded two days later.", "two days later"),
+    ],
+)
+def test_phrase_naming_no_single_past_day_is_kept_undated(sentence, phrase):
+    """Future, weekend and vague phrases: reported, never dated (so never the article date)."""
+    assert find_date(sentence, ARTICLE_DATE) == (None, phrase)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Officials may strike the port.",  # "may" the modal verb is no month
+        "A bomb exploded in Kirkuk on Good Friday.",  # a holiday, not this week's Friday
+        "Bloody Sunday is remembered in Derry.",
+        "Protesters gather in Basra on Mondays.",  # a habit, not a day
+        "Fighting in the last days of the war was fierce.",
+        "Fighting in the last week of August was fierce.",
+    ],
+)
+def test_find_date_false_positives(sentence):
+    assert find_date(sentence, ARTICLE_DATE) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("A car bomb exploded in Kirkuk, killing four people.", True),
+        ("Gunmen opened fire on a bus in Quetta.", True),
+        ("The convoy was hit near Mosul.", True),
+        ("A suicide bomber blew himself up at a mosque in Kabul.", True),
+        ("Police said the bomb had exploded near the mosque.", True),
+        ("The US-led coalition struck Mosul.", True),
+        ("Officials warned that militants will attack Kirkuk.", False),
+        ("Iran will strike Israel.", False),
+        ("Iran would strike Israel, officials said.", False),
+        ("Iran is expected to retaliate against Israel.", False),
+        ("Pezeshkian plans to visit Karbala.", False),
+        ("Iran threatened to strike Israel.", False),
+        ("Officials may strike the port.", False),
+        ("Rockets could hit the base.", False),
+        ("Israeli jets have already struck Beirut.", False),  # a perfect: a span up to now
+        ("Troops are stationed near the airport.", False),
+        ("Armed men attack a checkpoint near Mosul.", False),  # "armed" is an adjective
+        ("Police said militants attack the town every week.", False),  # "said" alone
+        ("The US-led coalition strikes Mosul.", False),
+    ],
+)
+def test_is_past_tense(sentence, expected):
+    assert is_past_tense(sentence) is expected
+
+
+def _incident_dates(geoparser, text: str, article_date: date | None) -> list[tuple]:
+    sites = extract_sites(text, article_date=article_date, geoparser=geoparser)
+    found = sites[sites["kind"] == "incident"]
+    return list(zip(found["name"], found["date"], found["date_text"], strict=True))
+
+
+def test_past_event_with_no_date_phrase_gets_the_article_date(geoparser):
+    text = "A car bomb exploded in Kirkuk, killing four people."
+    assert _incident_dates(geoparser, text, ARTICLE_DATE) == [
+        ("Explosion in Kirkuk", "2024-09-11", None)
+    ]
+
+
+def test_past_event_without_an_article_date_stays_undated(geoparser):
+    text = "A car bomb exploded in Kirkuk, killing four people."
+    assert _incident_dates(geoparser, text, None) == [("Explosion in Kirkuk", None, None)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Officials warned that militants will attack checkpoints in Kirkuk.",
+            [("Attack in Kirkuk", None, None)],
+        ),
+        ("Iran will launch strikes on Israel.", [("Strike in Israel", None, None)]),
+    ],
+)
+def test_future_event_is_not_dated(geoparser, text, expected):
+    assert _incident_dates(geoparser, text, ARTICLE_DATE) == expected
+
+
+def test_relative_date_phrase_dates_the_incident(geoparser):
+    text = "A car bomb exploded in Kirkuk on Monday, killing four people."
+    assert _incident_dates(geoparser, text, ARTICLE_DATE) == [
+        ("Explosion in Kirkuk", "2024-09-09", "Monday")
+    ]
 
 
 def test_explosion_at_a_named_airport_uses_the_airport(geoparser):
