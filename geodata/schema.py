@@ -14,6 +14,7 @@ corrections, saved-map imports and the batch pipeline build the same frame:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,10 +35,12 @@ __all__ = [
     "LAYER_KEYS",
     "LAYER_KINDS",
     "MODELLED_KINDS",
+    "JSONList",
     "SiteRecord",
     "as_sites",
     "candidate_dict",
     "candidate_row",
+    "decode_list_columns",
     "layer_for_kind",
     "records_to_frame",
     "rows_to_frame",
@@ -132,6 +135,94 @@ COLUMNS: list[str] = [
 LIST_COLUMNS: tuple[str, ...] = ("evidence", "alternatives", "place_ids", "actors")
 
 _DTYPES = {"mentions": "int64", "confidence": "float64", "inferred": "bool"}
+
+
+def _json_default(value: Any) -> Any:
+    """JSON form of the few non-JSON values a list column can hold (numpy, dates)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+class JSONList(list):
+    """A list whose text form is JSON: the value type of the list columns.
+
+    GDAL's writers (``GeoDataFrame.to_file`` through pyogrio) store an object
+    column's values as ``str(value)``; for a plain list that is Python's repr
+    (``[{'sentence': ...``), which no JSON parser reads. A ``JSONList`` behaves
+    as a list everywhere else (indexing, equality, ``json.dumps``, Parquet's
+    nested types) and writes itself as JSON text, so ``sites.to_file("x.gpkg")``
+    stores ``[{"sentence": ...`` and :func:`decode_list_columns` reads it back.
+
+    Examples
+    --------
+    >>> str(JSONList([{"text": "Kyiv", "start": 4}]))
+    '[{"text": "Kyiv", "start": 4}]'
+    >>> JSONList(["a"]) == ["a"]
+    True
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return json.dumps(self, ensure_ascii=False, default=_json_default)
+
+    def __repr__(self) -> str:
+        return self.__str__()
+
+
+def _as_json_list(value: Any) -> Any:
+    if isinstance(value, JSONList) or not isinstance(value, (list, tuple)):
+        return value
+    return JSONList(value)
+
+
+def decode_list_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn the list columns of a frame read from a file back into lists.
+
+    Files without nested values (GeoPackage, FlatGeobuf, Shapefile, CSV, KML)
+    hold :data:`LIST_COLUMNS` as JSON text; this parses it.
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        E.g. ``geopandas.read_file("sites.gpkg", layer="places")``.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        A copy; each list column's JSON text parsed to :class:`JSONList` (a
+        missing value or text that is not a JSON array becomes an empty list).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> decode_list_columns(pd.DataFrame({"actors": ['["Iran"]', None]}))["actors"].tolist()
+    [["Iran"], []]
+    """
+    out = frame.copy()
+    for name in LIST_COLUMNS:
+        if name in out:
+            out[name] = [_decode_list(v) for v in out[name]]
+    return out
+
+
+def _decode_list(value: Any) -> JSONList:
+    if isinstance(value, (list, tuple)):
+        return JSONList(value)
+    if hasattr(value, "tolist") and not isinstance(value, str):  # a Parquet array
+        return JSONList(value.tolist())
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return JSONList()
+        return JSONList(parsed) if isinstance(parsed, list) else JSONList()
+    return JSONList()
 
 
 def surface_of(evidence: Iterable[Mapping[str, Any]]) -> str:
@@ -282,6 +373,9 @@ def rows_to_frame(
     for name, dtype in _DTYPES.items():
         if name in frame:
             frame[name] = frame[name].astype(dtype)
+    for name in LIST_COLUMNS:
+        if name in frame:
+            frame[name] = [_as_json_list(v) for v in frame[name]]
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
 
 
@@ -439,12 +533,12 @@ def as_sites(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out["mentions"] = mentions.fillna(0).clip(lower=0).astype("int64").to_numpy()
     for name in LIST_COLUMNS:
         out[name] = [
-            [item for item in v if isinstance(item, dict) or name in ("actors", "place_ids")]
-            if isinstance(v, list)
-            else []
-            for v in column(name)
+            JSONList(
+                item for item in v if isinstance(item, dict) or name in ("actors", "place_ids")
+            )
+            for v in map(_decode_list, column(name))
         ]
-    out["place_ids"] = [[i for i in ids if isinstance(i, str)] for ids in out["place_ids"]]
+    out["place_ids"] = [JSONList(i for i in ids if isinstance(i, str)) for ids in out["place_ids"]]
     out["surface"] = [
         str(v) if isinstance(v, str) else surface_of(ev)
         for v, ev in zip(column("surface"), out["evidence"], strict=True)
