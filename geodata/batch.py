@@ -9,7 +9,7 @@ and the NER pipeline once and reuses them for every chunk it runs.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -79,8 +79,9 @@ def run_batch(
     workers: int = 2,
     chunk_size: int = 64,
     pipeline: str | None = None,
+    writer: Callable[[gpd.GeoDataFrame, Path], Any] | None = None,
 ) -> int:
-    """Extract sites from many articles on Dask and write one GeoParquet file.
+    """Extract sites from many articles on Dask and write one file (GeoParquet by default).
 
     Parameters
     ----------
@@ -97,6 +98,11 @@ def run_batch(
         Articles per task.
     pipeline : str, optional
         spaCy pipeline name.
+    writer : callable, optional
+        ``writer(frame, path)`` writes the result (the CLI passes
+        :func:`layers.files.formats.write_sites`, which writes by extension);
+        default ``GeoDataFrame.to_parquet``. The frame has an ``article_id``
+        column and list columns as JSON text.
 
     Returns
     -------
@@ -128,5 +134,8 @@ def run_batch(
         )
     else:
         result = extract_chunk([], pipeline)
-    result.to_parquet(output)
+    if writer is None:
+        result.to_parquet(output)
+    else:
+        writer(result, Path(output))
     return len(result)

@@ -26,6 +26,11 @@ class UserError(Exception):
 
 def _read_text(path: str) -> str:
     """Read an article file as the app does (layers.files.inputs.read_article)."""
+    return _read_article(path)[0]
+
+
+def _read_article(path: str) -> tuple[str, str, date | None]:
+    """Read an article file: its text, its headline and its date (HTML metadata)."""
     from layers.files.inputs import InputError, read_article
 
     try:
@@ -38,7 +43,18 @@ def _read_text(path: str) -> str:
         raise UserError(str(error)) from error
     if article.get("encoding"):
         print(f"newsmap: {path} is not UTF-8: read as {article['encoding']}", file=sys.stderr)
-    return str(article["text"])
+    found = article.get("date")
+    when = found if isinstance(found, date) else _article_date_or_none(found)
+    return str(article["text"]), str(article.get("title") or ""), when
+
+
+def _article_date_or_none(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _read_corpus(path: str) -> list[dict[str, Any]]:
@@ -56,6 +72,18 @@ def _read_corpus(path: str) -> list[dict[str, Any]]:
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from error
     except ValueError as error:
+        raise UserError(str(error)) from error
+
+
+def _check_format(path: str | None) -> None:
+    """Fail before any work when ``path``'s extension names no format newsmap writes."""
+    from layers.files.formats import FormatError, format_for
+
+    if not path or path == "-":
+        return
+    try:
+        format_for(path)
+    except FormatError as error:
         raise UserError(str(error)) from error
 
 
@@ -101,20 +129,27 @@ def _geoparser(args: argparse.Namespace) -> Any:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Write the sites of one article as a GeoJSON FeatureCollection."""
+    """Write the sites of one article in the format of the output's extension."""
     from geodata.pipeline import extract_sites
-    from layers.files.export import to_geojson
+    from layers.files.export import export_metadata, to_geojson
+    from layers.files.formats import format_for, write_sites
 
     _check_writable(args.output)
+    _check_format(args.output)
     when = _article_date(args.date)
-    text = _read_text(args.article)
+    text, headline, found_date = _read_article(args.article)
+    when = when or found_date
     sites = extract_sites(text, article_date=when, geoparser=_geoparser(args))
-    output = to_geojson(sites, indent=1)
+    metadata = export_metadata(sites)
     if args.output and args.output != "-":
-        Path(args.output).write_text(output + "\n", encoding="utf-8")
-        print(f"newsmap: wrote {len(sites)} features to {args.output}", file=sys.stderr)
+        try:
+            write_sites(sites, args.output, title=headline or None, metadata=metadata)
+        except OSError as error:
+            raise UserError(f"cannot write {args.output}: {error.strerror}") from error
+        name = format_for(args.output).name
+        print(f"newsmap: wrote {len(sites)} features to {args.output} ({name})", file=sys.stderr)
     else:
-        sys.stdout.write(output + "\n")
+        sys.stdout.write(to_geojson(sites, indent=1, style=True, metadata=metadata) + "\n")
     return 0
 
 
@@ -177,8 +212,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     """Run extract_sites over a JSONL corpus on Dask and write GeoParquet."""
     from geodata.batch import run_batch
+    from layers.files.formats import write_sites
 
     _check_writable(args.output)
+    _check_format(args.output)
     records = _read_corpus(args.corpus)
     started = time.perf_counter()
     count = run_batch(
@@ -188,6 +225,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         workers=args.workers,
         chunk_size=args.chunk_size,
         pipeline=args.pipeline,
+        writer=lambda frame, path: write_sites(
+            frame, path, metadata={"generator": f"newsmap {_version()}", "articles": len(records)}
+        ),
     )
     elapsed = time.perf_counter() - started
     print(
@@ -231,7 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
         "extract", parents=[common], help="article -> GeoJSON FeatureCollection of sites"
     )
     extract.add_argument("article", help="text, Markdown or HTML file; - for standard input")
-    extract.add_argument("-o", "--output", help="output .geojson (default or -: stdout)")
+    extract.add_argument(
+        "-o",
+        "--output",
+        help="output file, its format by extension: .geojson .geojsonl .gpkg .fgb .kml .csv "
+        ".parquet .html (default or -: GeoJSON on stdout)",
+    )
     extract.add_argument("--date", help="article date YYYY-MM-DD (dates incidents)")
     extract.set_defaults(func=cmd_extract)
 
@@ -264,7 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
         "batch", parents=[common], help="JSONL corpus -> GeoParquet of sites, on Dask"
     )
     batch.add_argument("corpus")
-    batch.add_argument("-o", "--output", required=True, help="output .parquet (GeoParquet)")
+    batch.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="output file: .parquet (GeoParquet), or by extension .gpkg .fgb .geojson "
+        ".geojsonl .csv .kml",
+    )
     batch.add_argument(
         "--scheduler",
         help="dask.distributed scheduler address (default: a LocalCluster on this machine)",

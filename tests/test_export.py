@@ -136,11 +136,25 @@ def test_gpkg_round_trip_is_lossless(seed_sites, tmp_path):
     import pyogrio
 
     path = export.to_gpkg(seed_sites, tmp_path / "seed.gpkg")
-    tables = {name for name, _ in pyogrio.list_layers(path)}
-    assert tables == set(seed_sites["layer"])
+    tables = dict(pyogrio.list_layers(path).tolist())
+    # one geometry type per table: the incidents' strike paths get their own table
+    assert tables == {
+        "countries": "MultiPolygon",
+        "places": "Point",
+        "airports": "Point",
+        "military": "Point",
+        "religious": "Point",
+        "routes": "LineString",
+        "incidents": "Point",
+        "strike_paths": "LineString",
+    }
     back = export.read_gpkg(path)
     back = _normalise(back[seed_sites.columns])
     expected = _normalise(seed_sites)
+    # countries are always MultiPolygon in tables
+    expected["geometry"] = [
+        shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in expected.geometry
+    ]
     expected = expected.sort_values("feature_id").reset_index(drop=True)
     back = back.sort_values("feature_id").reset_index(drop=True)
     back["inferred"] = back["inferred"].astype(bool)
@@ -153,13 +167,23 @@ def test_csv_and_kml(seed_sites):
     import csv
     import io
 
-    rows = list(csv.DictReader(io.StringIO(export.to_csv(seed_sites))))
+    from layers.files.kml import to_kml
+    from layers.files.tables import to_csv
+
+    text = to_csv(seed_sites)
+    assert text.startswith("\ufeff")  # Excel on Windows reads UTF-8 only with a BOM
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert len(rows) == len(seed_sites)
     baghdad = next(r for r in rows if r["feature_id"] == "geonames:98182")
     assert (float(baghdad["lon"]), float(baghdad["lat"])) == (44.40088, 33.34058)
     assert baghdad["wkt"] == "POINT (44.40088 33.34058)"
-    assert json.loads(baghdad["evidence"])[0]["text"] == "Baghdad"
-    kml = export.to_kml(seed_sites).decode("utf-8")
+    # evidence as plain sentences, not JSON
+    assert baghdad["evidence"].startswith("Iran's President Masoud Pezeshkian embarked")
+    assert baghdad["evidence"].count(" | ") == 3
+    iraq = next(r for r in rows if r["feature_id"] == "country:IQ")
+    assert iraq["wkt"] == "" and -180 < float(iraq["lon"]) < 180  # no polygon WKT
+    assert max(len(v) for r in rows for v in r.values()) < 32_767
+    kml = to_kml(seed_sites).decode("utf-8")
     assert kml.count("<Placemark") == len(seed_sites)
     assert "<name>Baghdad</name>" in kml
     assert "44.40088,33.34058" in kml

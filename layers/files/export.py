@@ -1,4 +1,7 @@
-"""Exports: GeoJSON (RFC 7946), GeoPackage, KML, CSV and a standalone HTML map.
+"""Exports: GeoJSON, GeoJSONSeq, GeoPackage, FlatGeobuf, GeoParquet and an HTML map.
+
+KML is :mod:`layers.files.kml`, CSV :mod:`layers.files.tables`; the writer by
+extension is :mod:`layers.files.formats`.
 
 The GeoJSON profile (DESIGN.md): WGS84 lon/lat, no ``crs`` member, polygon
 exterior rings counter-clockwise (holes clockwise), coordinates rounded to 6
@@ -11,6 +14,7 @@ import json
 import math
 import tempfile
 from collections.abc import Mapping
+from datetime import date
 from functools import lru_cache, singledispatch
 from pathlib import Path
 from typing import Any
@@ -18,27 +22,34 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-from geodata.geodesy import representative_point
-from geodata.schema import LIST_COLUMNS
+from geodata.focus import article_focus
+from geodata.schema import LIST_COLUMNS, decode_list_columns
 from layers.catalog import LAYER_BY_KEY
 from layers.map.assets import inline_assets
 
 __all__ = [
     "JSON_COLUMNS",
+    "export_metadata",
+    "geometry_tables",
     "read_geojson",
+    "read_gpkg",
     "shape_from_rfc7946",
-    "to_csv",
+    "simplestyle",
+    "table_frame",
     "to_feature_collection",
+    "to_fgb",
     "to_geojson",
+    "to_geojsonseq",
     "to_gpkg",
     "to_gpkg_bytes",
     "to_html",
-    "to_kml",
+    "to_parquet",
 ]
 
 #: Columns holding lists/dicts: JSON arrays in GeoJSON, JSON text in GPKG/CSV/KML.
@@ -148,36 +159,88 @@ def to_feature_collection(sites: gpd.GeoDataFrame) -> dict[str, Any]:
     return json.loads(to_geojson(sites))
 
 
-def to_geojson(sites: gpd.GeoDataFrame, indent: int | None = None) -> str:
-    """Serialise the sites as RFC 7946 GeoJSON text.
+#: simplestyle-spec 1.1.0 properties written by :func:`simplestyle` (geojson.io,
+#: GitHub and Mapbox draw them); :func:`read_geojson` drops them again.
+STYLE_KEYS: tuple[str, ...] = (
+    "marker-color",
+    "marker-size",
+    "marker-symbol",
+    "stroke",
+    "stroke-width",
+    "stroke-opacity",
+    "fill",
+    "fill-opacity",
+)
+#: Maki icon names (the set geojson.io draws) for each layer's points.
+_MAKI = {
+    "countries": "circle",
+    "regions": "water",
+    "places": "circle",
+    "airports": "airport",
+    "military": "star",
+    "religious": "place-of-worship",
+    "infrastructure": "industry",
+    "routes": "rail",
+    "incidents": "danger",
+}
+
+
+def simplestyle(layer: str | None, geometry_type: str | None) -> dict[str, Any]:
+    """Return the simplestyle-spec properties that draw a feature in the map's colours.
 
     Parameters
     ----------
-    sites : GeoDataFrame
-        See :func:`to_feature_collection`.
-    indent : int, optional
-        Pretty-print indentation; default compact.
+    layer : str or None
+        Layer key (``layers.catalog``); unknown layers are drawn grey.
+    geometry_type : str or None
+        Shapely geometry type name (``Point``, ``MultiPolygon`` ...).
 
     Returns
     -------
-    str
-        UTF-8-safe JSON (non-ASCII kept); never contains NaN or Infinity.
+    dict
+        ``marker-color``/``marker-size``/``marker-symbol`` for points,
+        ``stroke``/``stroke-width``/``stroke-opacity`` for lines, and ``fill``/
+        ``fill-opacity`` added for polygons; colours as ``#rrggbb``.
+
+    Examples
+    --------
+    >>> simplestyle("airports", "Point")
+    {'marker-color': '#17becf', 'marker-size': 'medium', 'marker-symbol': 'airport'}
     """
-    if indent is not None:
-        return json.dumps(json.loads(to_geojson(sites)), ensure_ascii=False, indent=indent)
-    # The one serialiser: compact text assembled from per-geometry JSON, cached by
-    # the geometry's WKB (a rerun of the app re-exports the same polygons).
-    if sites.crs is not None and sites.crs.to_epsg() != 4326:
-        sites = sites.to_crs(4326)
+    definition = LAYER_BY_KEY.get(str(layer))
+    color = definition.color if definition else "#7f7f7f"
+    kind = (geometry_type or "").removeprefix("Multi")
+    if kind in ("Point", ""):
+        size = "large" if layer == "incidents" else "medium"
+        return {
+            "marker-color": color,
+            "marker-size": size,
+            "marker-symbol": _MAKI.get(str(layer), "circle"),
+        }
+    style: dict[str, Any] = {
+        "stroke": color,
+        "stroke-width": 3 if kind == "LineString" else 1,
+        "stroke-opacity": 0.9,
+    }
+    if kind != "LineString":  # Polygon, GeometryCollection
+        style.update({"fill": color, "fill-opacity": 0.15})
+    return style
+
+
+def _feature_texts(sites: gpd.GeoDataFrame, style: bool) -> list[str]:
+    """One compact GeoJSON Feature text per row (the rows in EPSG:4326)."""
     name = sites.geometry.name
     columns = [c for c in sites.columns if c != name]
     parts = []
     for row in sites.to_dict("records"):
         properties = {c: _json_native(row[c]) for c in columns}
+        geometry = row[name]
+        if style:
+            kind = None if geometry is None or geometry.is_empty else geometry.geom_type
+            properties.update(simplestyle(properties.get("layer"), kind))
         head = {"type": "Feature"}
         if properties.get("feature_id") is not None:
             head["id"] = properties["feature_id"]
-        geometry = row[name]
         geometry_json = (
             "null"
             if geometry is None or geometry.is_empty
@@ -191,12 +254,77 @@ def to_geojson(sites: gpd.GeoDataFrame, indent: int | None = None) -> str:
             + json.dumps(properties, ensure_ascii=False, allow_nan=False)
             + "}"
         )
-    collection = {"type": "FeatureCollection"}
+    return parts
+
+
+def _wgs84(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if sites.crs is not None and sites.crs.to_epsg() != 4326:
+        return sites.to_crs(4326)
+    return sites
+
+
+def to_geojson(
+    sites: gpd.GeoDataFrame,
+    indent: int | None = None,
+    *,
+    style: bool = False,
+    metadata: Mapping[str, Any] | None = None,
+) -> str:
+    """Serialise the sites as RFC 7946 GeoJSON text.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        See :func:`to_feature_collection`.
+    indent : int, optional
+        Pretty-print indentation; default compact.
+    style : bool, default False
+        Add :func:`simplestyle` properties to every feature (the exports do).
+    metadata : mapping, optional
+        Written as the collection's ``newsmap`` member (RFC 7946 section 6.1
+        foreign member), e.g. :func:`export_metadata`.
+
+    Returns
+    -------
+    str
+        UTF-8-safe JSON (non-ASCII kept); never contains NaN or Infinity.
+    """
+    if indent is not None:
+        compact = to_geojson(sites, style=style, metadata=metadata)
+        return json.dumps(json.loads(compact), ensure_ascii=False, indent=indent)
+    # The one serialiser: compact text assembled from per-geometry JSON, cached by
+    # the geometry's WKB (a rerun of the app re-exports the same polygons).
+    sites = _wgs84(sites)
+    parts = _feature_texts(sites, style)
+    collection: dict[str, Any] = {"type": "FeatureCollection"}
     geometries = [g for g in sites.geometry if g is not None and not g.is_empty]
     if geometries:
         bounds = shapely.GeometryCollection(geometries).bounds
-        collection["bbox"] = [round(v, PRECISION) for v in bounds]  # type: ignore[assignment]
-    return json.dumps(collection)[:-1] + ', "features": [' + ", ".join(parts) + "]}"
+        collection["bbox"] = [round(v, PRECISION) for v in bounds]
+    if metadata is not None:
+        collection["newsmap"] = _json_native(dict(metadata))
+    head = json.dumps(collection, ensure_ascii=False, allow_nan=False)[:-1]
+    return head + ', "features": [' + ", ".join(parts) + "]}"
+
+
+def to_geojsonseq(sites: gpd.GeoDataFrame, *, style: bool = True) -> str:
+    """Serialise the sites as newline-delimited GeoJSON (GeoJSONSeq, one Feature a line).
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        See :func:`to_feature_collection`.
+    style : bool, default True
+        Add :func:`simplestyle` properties.
+
+    Returns
+    -------
+    str
+        One RFC 7946 Feature per line, each line ending in a newline (GDAL's
+        ``GeoJSONSeq`` driver and ``jq -c`` read it); no collection, so no
+        metadata member.
+    """
+    return "".join(part + "\n" for part in _feature_texts(_wgs84(sites), style))
 
 
 @lru_cache(maxsize=4096)
@@ -269,7 +397,7 @@ def read_geojson(data: str | bytes | Mapping[str, Any]) -> gpd.GeoDataFrame:
         properties = feature.get("properties") or {}
         if not isinstance(properties, Mapping):
             raise GeoJSONError(f"feature {number} has properties that are not an object")
-        rows.append(dict(properties))
+        rows.append({k: v for k, v in properties.items() if k not in STYLE_KEYS})
     frame = pd.DataFrame(rows)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, crs="EPSG:4326"))
 
@@ -281,12 +409,201 @@ def _flat_frame(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column == flat.geometry.name:
             continue
         if column in JSON_COLUMNS or flat[column].map(lambda v: isinstance(v, (list, dict))).any():
-            flat[column] = [json.dumps(_json_native(v), ensure_ascii=False) for v in flat[column]]
+            flat[column] = [
+                v if isinstance(v, str) else json.dumps(_json_native(v), ensure_ascii=False)
+                for v in flat[column]
+            ]
     return flat
 
 
-def to_gpkg(sites: gpd.GeoDataFrame, path: str | Path) -> Path:
-    """Write a GeoPackage with one table per layer (pyogrio).
+def _period(value: Any) -> tuple[date | None, str | None]:
+    """``YYYY-MM-DD`` / ``YYYY-MM`` / ``YYYY`` -> (first day, precision); else (None, None)."""
+    if not isinstance(value, str):
+        return None, None
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            return date(int(parts[0]), int(parts[1]), int(parts[2])), "day"
+        if len(parts) == 2:
+            return date(int(parts[0]), int(parts[1]), 1), "month"
+        if len(parts) == 1 and len(parts[0]) == 4:
+            return date(int(parts[0]), 1, 1), "year"
+    except ValueError:
+        pass
+    return None, None
+
+
+def table_frame(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the sites as a flat table for GeoPackage, FlatGeobuf and GeoParquet.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        A sites frame (any CRS; transformed to EPSG:4326).
+
+    Returns
+    -------
+    GeoDataFrame
+        List columns as JSON text (:func:`geodata.schema.decode_list_columns`
+        reads them back); ``date`` typed as a date (Arrow ``date32``: a DATE
+        column in GeoPackage and Parquet) holding the first day of the period
+        named, with ``date_precision`` ("day", "month" or "year") after it.
+    """
+    flat = _flat_frame(_wgs84(sites))
+    if "date" in flat:
+        periods = [_period(v) for v in flat["date"]]
+        position = list(flat.columns).index("date")
+        flat["date"] = pd.array([p[0] for p in periods], dtype=pd.ArrowDtype(pa.date32()))
+        flat.insert(
+            position + 1, "date_precision", pd.Series([p[1] for p in periods], dtype=object)
+        )
+    return flat
+
+
+def _untable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`table_frame`'s date typing: ISO text at the recorded precision."""
+    if "date_precision" not in frame:
+        return frame
+    out = frame.copy()
+    texts: list[str | None] = []
+    for value, precision in zip(out["date"], out["date_precision"], strict=True):
+        if value is None or pd.isna(value):
+            texts.append(None)
+            continue
+        day = pd.Timestamp(value).date()
+        width = {"year": 4, "month": 7}.get(str(precision), 10)
+        texts.append(day.isoformat()[:width])
+    out["date"] = pd.Series(texts, index=out.index, dtype=object)
+    return out.drop(columns="date_precision")
+
+
+_FAMILY = {
+    "Point": "points",
+    "MultiPoint": "points",
+    "LineString": "lines",
+    "MultiLineString": "lines",
+    "Polygon": "areas",
+    "MultiPolygon": "areas",
+    "GeometryCollection": "collections",
+}
+#: The geometry family of each layer's own table; rows of another family get
+#: a table of their own (``<layer>_<family>``, or a name of :data:`_TABLE_NAMES`).
+_PRIMARY_FAMILY = {"countries": "areas", "routes": "lines"}
+_TABLE_NAMES = {("incidents", "lines"): "strike_paths"}
+_MULTI = {
+    "points": shapely.MultiPoint,
+    "lines": shapely.MultiLineString,
+    "areas": shapely.MultiPolygon,
+}
+
+
+def geometry_tables(sites: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Split sites into tables that each hold one geometry type.
+
+    GIS clients expect one geometry type per table: GDAL's Shapefile writer
+    stops at the first feature of another type, QGIS splits such a layer in two.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        With a ``layer`` column (EPSG:4326).
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        Table name -> rows, in drawing order: one table per layer and geometry
+        family. A layer's own family (areas for countries, lines for routes,
+        points otherwise) keeps the layer key; another family gets its own
+        table (``strike_paths`` for the incidents' lines, else
+        ``<layer>_<points|lines|areas|collections>``). Polygons are always
+        MultiPolygon; points and lines become multi-part only when their table
+        holds a multi-part one. Rows without geometry stay in the layer's table.
+    """
+    tables: dict[str, gpd.GeoDataFrame] = {}
+    if sites.empty:
+        return tables
+    geometry = sites.geometry
+    families = [
+        _FAMILY.get(g.geom_type, "collections") if g is not None and not g.is_empty else None
+        for g in geometry
+    ]
+    layers = [str(v) for v in sites["layer"]] if "layer" in sites else ["sites"] * len(sites)
+    keys = []
+    for layer, family in zip(layers, families, strict=True):
+        primary = _PRIMARY_FAMILY.get(layer, "points")
+        family = family or primary
+        keys.append(
+            (layer, family, layer if family == primary else _TABLE_NAMES.get((layer, family)))
+        )
+    order = {key: i for i, key in enumerate(LAYER_BY_KEY)}
+    groups: dict[tuple[str, str, str | None], list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    for layer, family, name in sorted(
+        groups, key=lambda k: (order.get(k[0], len(order)), k[2] != k[0])
+    ):
+        rows = sites.iloc[groups[(layer, family, name)]].reset_index(drop=True)
+        shapes = list(rows.geometry)
+        multi = _MULTI.get(family)
+        if multi is not None and (
+            family == "areas"
+            or any(g is not None and g.geom_type.startswith("Multi") for g in shapes)
+        ):
+            shapes = [
+                multi([g]) if g is not None and not g.geom_type.startswith("Multi") else g
+                for g in shapes
+            ]
+        rows = rows.set_geometry(gpd.GeoSeries(shapes, crs=sites.crs, index=rows.index))
+        tables[name or f"{layer}_{family}"] = rows
+    return tables
+
+
+def export_metadata(sites: gpd.GeoDataFrame, content: str = "all layers") -> dict[str, Any]:
+    """Return what every export says about itself: generator, content, the article's focus.
+
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        The features being exported.
+    content : str, default "all layers"
+        What the file holds, in words ("all layers", "visible layers: ...").
+
+    Returns
+    -------
+    dict
+        ``generator`` ("newsmap <version>"), ``content``, ``features`` (count),
+        ``crs`` ("EPSG:4326") and ``focus`` (:func:`geodata.focus.article_focus`:
+        the country and place the article is mostly about).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        generator = f"newsmap {version('newsmap')}"
+    except PackageNotFoundError:  # pragma: no cover - a checkout that is not installed
+        generator = "newsmap"
+    focus = article_focus(sites) if {"kind", "country_code"} <= set(sites.columns) else {}
+    return {
+        "generator": generator,
+        "content": content,
+        "features": len(sites),
+        "crs": "EPSG:4326",
+        "focus": focus,
+    }
+
+
+def _flat_metadata(metadata: Mapping[str, Any] | None) -> dict[str, str]:
+    """Metadata as GDAL key=value items: ``NEWSMAP_<KEY>``, nested dicts as JSON text."""
+    items: dict[str, str] = {}
+    for key, value in (metadata or {}).items():
+        text = value if isinstance(value, str) else json.dumps(_json_native(value))
+        items[f"NEWSMAP_{key.upper()}"] = text
+    return items
+
+
+def to_gpkg(
+    sites: gpd.GeoDataFrame, path: str | Path, metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Write a GeoPackage (version 1.2) with one table per layer and geometry type.
 
     Parameters
     ----------
@@ -294,23 +611,37 @@ def to_gpkg(sites: gpd.GeoDataFrame, path: str | Path) -> Path:
         Sites with a ``layer`` column.
     path : str or Path
         Output file (overwritten).
+    metadata : mapping, optional
+        Dataset metadata (:func:`export_metadata`), stored by GDAL in
+        ``gpkg_metadata`` as ``NEWSMAP_<KEY>`` items (``ogrinfo`` lists them).
 
     Returns
     -------
     Path
-        ``path``. Tables are named by layer key; list columns are JSON text.
+        ``path``. Tables as :func:`geometry_tables` names them, columns as
+        :func:`table_frame` writes them (list columns JSON text, ``date`` a DATE).
+        Version 1.2 because GDAL before 3.7 (Debian 12) warns on 1.4 files.
     """
     path = Path(path)
     if path.exists():
         path.unlink()
-    flat = _flat_frame(sites)
-    for key, frame in flat.groupby("layer", sort=False):
-        out = frame.reset_index(drop=True)
-        # One geometry type per table is what GIS clients expect; mixed tables
-        # are written as generic "Geometry".
-        out.to_file(path, layer=str(key), driver="GPKG", engine="pyogrio", promote_to_multi=False)
-    if flat.empty:
-        flat.to_file(path, layer="sites", driver="GPKG", engine="pyogrio")
+    tables = geometry_tables(table_frame(sites)) or {"sites": table_frame(sites)}
+    for i, (name, frame) in enumerate(tables.items()):
+        options: dict[str, Any] = {}
+        if i == 0:
+            options = {
+                "dataset_options": {"VERSION": "1.2"},
+                "dataset_metadata": _flat_metadata(metadata) or None,
+            }
+        frame.to_file(
+            path,
+            layer=name,
+            driver="GPKG",
+            engine="pyogrio",
+            use_arrow=True,
+            promote_to_multi=False,
+            **options,
+        )
     return path
 
 
@@ -324,70 +655,104 @@ def read_gpkg(path: str | Path) -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        Rows of all layer tables (in catalogue order), JSON columns decoded.
+        Rows of all tables, in drawing order; JSON columns decoded, ``date``
+        back to ISO text at its precision; EPSG:4326.
     """
     import pyogrio
 
     names = [name for name, _ in pyogrio.list_layers(path)]
+    frames = [gpd.read_file(path, layer=n, engine="pyogrio") for n in names]
     order = {key: i for i, key in enumerate(LAYER_BY_KEY)}
-    frames = [
-        gpd.read_file(path, layer=n, engine="pyogrio")
-        for n in sorted(names, key=lambda n: order.get(n, 99))
-    ]
+    frames.sort(key=lambda f: order.get(f["layer"].iloc[0], 99) if len(f) and "layer" in f else 99)
     frame = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
+    frame = _untable(frame)
     for column in frame.columns:
         if column != "geometry" and pd.api.types.is_string_dtype(frame[column]):
             frame[column] = [None if pd.isna(v) else v for v in frame[column].astype(object)]
-    for column in JSON_COLUMNS:
-        if column in frame:
-            frame[column] = [json.loads(v) if isinstance(v, str) else v for v in frame[column]]
+    frame = decode_list_columns(frame)
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
 
 
-def to_kml(sites: gpd.GeoDataFrame) -> bytes:
-    """Return the sites as KML (for Google Earth), via GDAL's KML driver.
+def to_fgb(
+    sites: gpd.GeoDataFrame, path: str | Path, metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Write a FlatGeobuf file (one layer; GDAL's FlatGeobuf driver, 3.1 or later).
 
     Parameters
     ----------
     sites : GeoDataFrame
+    path : str or Path
+        Output file (overwritten).
+    metadata : mapping, optional
+        Written as the layer's ``TITLE`` (the generator) and ``DESCRIPTION``
+        (the metadata as JSON text).
 
     Returns
     -------
-    bytes
-        A KML document; ``name`` is the placemark name, other columns are
-        ExtendedData (list columns as JSON text).
+    Path
+        ``path``. FlatGeobuf holds one layer, so geometry types are mixed in it
+        (declared "Unknown", which GDAL and QGIS read); countries are
+        MultiPolygon as in :func:`geometry_tables`. Columns as :func:`table_frame`
+        (a date is written as a DateTime: FlatGeobuf has no date type).
     """
-    flat = _flat_frame(sites.to_crs(4326) if sites.crs else sites)
-    flat = flat.rename(columns={"name": "Name"})
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "sites.kml"
-        flat.to_file(target, driver="KML", engine="pyogrio")
-        return target.read_bytes()
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    tables = geometry_tables(table_frame(sites))
+    frame = (
+        gpd.GeoDataFrame(pd.concat(tables.values(), ignore_index=True), crs="EPSG:4326")
+        if tables
+        else table_frame(sites)
+    )
+    options = {}
+    if metadata:
+        options = {
+            "TITLE": str(metadata.get("generator", "newsmap")),
+            "DESCRIPTION": json.dumps(_json_native(dict(metadata)), ensure_ascii=False),
+        }
+    frame.to_file(
+        path,
+        driver="FlatGeobuf",
+        engine="pyogrio",
+        use_arrow=True,
+        promote_to_multi=False,
+        layer_options=options or None,
+    )
+    return path
 
 
-def to_csv(sites: gpd.GeoDataFrame) -> str:
-    """Return the sites as CSV with ``lon``/``lat`` (a representative point) and ``wkt``.
+def to_parquet(
+    sites: gpd.GeoDataFrame, path: str | Path, metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Write a GeoParquet 1.1 file (WKB geometry, bbox covering column).
 
     Parameters
     ----------
     sites : GeoDataFrame
+    path : str or Path
+        Output file (overwritten).
+    metadata : mapping, optional
+        Stored as JSON text under the file's ``newsmap`` key-value metadata.
 
     Returns
     -------
-    str
-        One row per feature; list columns as JSON text; coordinates in degrees
-        (EPSG:4326), 6 decimals.
+    Path
+        ``path``; readable by ``geopandas.read_parquet``, pyarrow, DuckDB and GDAL
+        builds with the (Geo)Parquet driver. Columns as :func:`table_frame` (``date``
+        a ``date32``).
     """
-    flat = _flat_frame(sites)
-    geometry = flat.geometry
-    points = [representative_point(g) for g in geometry]
-    table = pd.DataFrame(flat.drop(columns=geometry.name))
-    table["lon"] = [round(p.x, 6) if p is not None and not p.is_empty else None for p in points]
-    table["lat"] = [round(p.y, 6) if p is not None and not p.is_empty else None for p in points]
-    table["wkt"] = [
-        shapely.to_wkt(g, rounding_precision=6) if g is not None else "" for g in geometry
-    ]
-    return table.to_csv(index=False)
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    frame = table_frame(sites)
+    # geopandas writes the "geo" metadata (GeoParquet 1.1); ours is added after.
+    frame.to_parquet(path, index=False, schema_version="1.1.0", write_covering_bbox=True)
+    if metadata:
+        written = pq.read_table(path)
+        extra = {b"newsmap": json.dumps(_json_native(dict(metadata))).encode("utf-8")}
+        written = written.replace_schema_metadata({**(written.schema.metadata or {}), **extra})
+        pq.write_table(written, path)
+    return path
 
 
 def to_html(m: Any, title: str = "newsmap") -> str:
@@ -412,19 +777,21 @@ def to_html(m: Any, title: str = "newsmap") -> str:
     return inline_assets(page)
 
 
-def to_gpkg_bytes(sites: gpd.GeoDataFrame) -> bytes:
+def to_gpkg_bytes(sites: gpd.GeoDataFrame, metadata: Mapping[str, Any] | None = None) -> bytes:
     """Return the GeoPackage of :func:`to_gpkg` as bytes (for a download button).
 
     Parameters
     ----------
     sites : GeoDataFrame
+    metadata : mapping, optional
+        See :func:`to_gpkg`.
 
     Returns
     -------
     bytes
     """
     with tempfile.TemporaryDirectory() as folder:
-        target = to_gpkg(sites, Path(folder) / "sites.gpkg")
+        target = to_gpkg(sites, Path(folder) / "sites.gpkg", metadata)
         return target.read_bytes()
 
 
