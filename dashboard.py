@@ -640,7 +640,12 @@ def downloads_panel(
     has_selection = bool(selected) and selected in set(shown["feature_id"])
     stem = file_stem(export_title(source), view.article_date or date.today())
     files = downloads(
-        shown, lambda: get_frames(source, view.unfiltered()).sites, selected, visible, stem
+        shown,
+        lambda: get_frames(source, view.unfiltered()).sites,
+        selected,
+        visible,
+        stem,
+        get_geoparser().gazetteer,
     )
     # three to a row: six in one row cut their labels ("GeoJSON (vis...")
     columns = [column for _ in range(0, len(files), 3) for column in st.columns(3)]

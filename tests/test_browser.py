@@ -158,7 +158,7 @@ def test_geojson_downloads(browser_page: BrowserPage) -> None:
     )
     wait_for_drawn(page, expected=drawn - cities)
 
-    visible = download_json(page, "GeoJSON (visible)")
+    visible = download_json(page, "GeoJSON (visible layers)")
     assert visible["type"] == "FeatureCollection"
     assert len(visible["features"]) == shown - cities
     assert not [f for f in visible["features"] if f["properties"]["layer"] == "places"]
@@ -324,21 +324,37 @@ def test_every_export_downloads_and_parses(browser_page: BrowserPage, tmp_path: 
     import io
     import xml.etree.ElementTree as ET
 
+    import geopandas as gpd
     import pyogrio
 
     page = browser_page.page
     open_dashboard(browser_page)
     shown, _ = features_heading(page)
     gpkg = tmp_path / "export.gpkg"
-    gpkg.write_bytes(download_bytes(page, "GeoPackage"))
+    gpkg.write_bytes(download_bytes(page, "GeoPackage (visible layers)"))
     tables = [name for name, _ in pyogrio.list_layers(gpkg)]
     assert "places" in tables and "airports" in tables
-    kml = ET.fromstring(download_bytes(page, "KML"))
+    kml = ET.fromstring(download_bytes(page, "KML (visible layers)"))
     placemarks = kml.findall(".//{http://www.opengis.net/kml/2.2}Placemark")
     assert len(placemarks) == shown
-    rows = list(csv.DictReader(io.StringIO(download_bytes(page, "CSV").decode("utf-8"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(download_bytes(page, "CSV (visible layers)").decode("utf-8-sig"))
+        )
+    )
     assert len(rows) == shown and {"lon", "lat", "wkt"} <= set(rows[0])
-    html = download_bytes(page, "HTML map").decode("utf-8")
+    fgb = tmp_path / "export.fgb"
+    fgb.write_bytes(download_bytes(page, "FlatGeobuf (visible layers)"))
+    assert len(gpd.read_file(fgb)) == shown
+    parquet = tmp_path / "export.parquet"
+    parquet.write_bytes(download_bytes(page, "GeoParquet (visible layers)"))
+    assert len(gpd.read_parquet(parquet)) == shown
+    mentions = download_bytes(page, "Mentions CSV for Recogito (visible layers)")
+    recogito = list(csv.DictReader(io.StringIO(mentions.decode("utf-8-sig"))))
+    assert {"QUOTE_TRANSCRIPTION", "ANCHOR", "URI", "LAT", "LNG"} <= set(recogito[0])
+    lines = download_bytes(page, "Mentions JSON Lines (visible layers)").decode("utf-8")
+    assert len(lines.splitlines()) == len(recogito)
+    html = download_bytes(page, "HTML map (visible layers)").decode("utf-8")
     assert "<script src=" not in html.replace('<script src="data:', "")
     assert "L.map(" in html and "Erbil" in html
     # The standalone page opens from a file with no request at all.
@@ -474,11 +490,13 @@ def test_seed_to_corrected_map_and_four_exports(browser_page: BrowserPage, tmp_p
     everything = download_json(page, "GeoJSON (all layers)")
     names_ok({f["properties"]["name"] for f in everything["features"]})
     gpkg = tmp_path / "journey.gpkg"
-    gpkg.write_bytes(download_bytes(page, "GeoPackage"))
+    gpkg.write_bytes(download_bytes(page, "GeoPackage (visible layers)"))
     names_ok(set(gpd.read_file(gpkg, layer="places")["name"]))
-    kml = ET.fromstring(download_bytes(page, "KML"))
+    kml = ET.fromstring(download_bytes(page, "KML (visible layers)"))
     names_ok({n.text or "" for n in kml.iter("{http://www.opengis.net/kml/2.2}name")})
-    rows = csv.DictReader(io.StringIO(download_bytes(page, "CSV").decode("utf-8")))
+    rows = csv.DictReader(
+        io.StringIO(download_bytes(page, "CSV (visible layers)").decode("utf-8-sig"))
+    )
     names_ok({row["name"] for row in rows})
     assert same_map(), "the map was reloaded by the downloads"
     assert browser_page.page_errors == []

@@ -9,10 +9,11 @@ View's fields (small and hashable) rather than on the articles' texts.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Mapping
 from datetime import date
-from pathlib import PurePath
-from typing import NamedTuple
+from pathlib import Path, PurePath
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 
@@ -21,9 +22,19 @@ from geodata.sites import merge_sites
 from layers.app.analysis import filter_sites, uncertain
 from layers.app.corrections import apply_corrections
 from layers.app.state import ALL_ARTICLES, Source, View
-from layers.catalog import build_layers
-from layers.files.export import read_geojson, to_csv, to_geojson, to_gpkg_bytes, to_html, to_kml
+from layers.catalog import LAYER_BY_KEY, build_layers
+from layers.files.export import (
+    export_metadata,
+    read_geojson,
+    to_fgb,
+    to_geojson,
+    to_gpkg_bytes,
+    to_html,
+    to_parquet,
+)
 from layers.files.inputs import headline
+from layers.files.kml import to_kml
+from layers.files.tables import mention_rows, to_csv, to_mentions_csv, to_mentions_jsonl
 from layers.map.render import render_map
 
 __all__ = [
@@ -177,8 +188,14 @@ def downloads(
     selected: str,
     visible: tuple[str, ...],
     title: str,
+    gazetteer: Any | None = None,
 ) -> list[Download]:
     """Return the download buttons' files, each built only when its button is clicked.
+
+    Every label says what the file holds: "all layers" (every corrected
+    feature, whatever the switches and filters), "visible layers" (what the map
+    shows) or "selected feature"; the files say it too (their metadata's
+    ``content``, with the article's focus).
 
     Parameters
     ----------
@@ -191,44 +208,106 @@ def downloads(
     visible : tuple of str
         Layer keys switched on (the HTML map's layers).
     title : str
-        Title of the standalone HTML map.
+        Title of the standalone HTML map and the KML document.
+    gazetteer : geodata.gazetteer.Gazetteer, optional
+        Names first-level areas in the mentions files.
 
     Returns
     -------
     list of Download
-        GeoJSON (all, visible, selected), GeoPackage, KML, CSV, HTML.
+        GeoJSON (all, visible, selected), GeoPackage, KML, CSV, mentions for
+        Recogito (CSV) and as JSON Lines, FlatGeobuf, GeoParquet, HTML map.
     """
     geo = "application/geo+json"
+    visible_words = "visible layers: " + ", ".join(
+        LAYER_BY_KEY[k].title for k in visible if k in LAYER_BY_KEY
+    )
+
+    def meta(frame: gpd.GeoDataFrame, content: str) -> dict:
+        return export_metadata(frame, content)
+
+    def mentions() -> list[dict]:
+        return mention_rows(shown, gazetteer, article=title)
+
+    def via_file(writer: Callable[..., Any], suffix: str) -> Callable[[], bytes]:
+        def build() -> bytes:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"sites{suffix}"
+                writer(shown, path, meta(shown, visible_words))
+                return path.read_bytes()
+
+        return build
+
+    def all_geojson() -> str:
+        frame = all_sites()
+        return to_geojson(frame, style=True, metadata=meta(frame, "all layers"))
+
     return [
+        Download("dl_all", "GeoJSON (all layers)", all_geojson, "-all.geojson", geo),
         Download(
-            "dl_all", "GeoJSON (all layers)", lambda: to_geojson(all_sites()), "-all.geojson", geo
-        ),
-        Download(
-            "dl_visible", "GeoJSON (visible)", lambda: to_geojson(shown), "-visible.geojson", geo
+            "dl_visible",
+            "GeoJSON (visible layers)",
+            lambda: to_geojson(shown, style=True, metadata=meta(shown, visible_words)),
+            "-visible.geojson",
+            geo,
         ),
         Download(
             "dl_selected",
-            "GeoJSON (selected)",
+            "GeoJSON (selected feature)",
             lambda: selected_geojson(shown, selected),
             "-selected.geojson",
             geo,
         ),
         Download(
             "dl_gpkg",
-            "GeoPackage",
-            lambda: to_gpkg_bytes(shown),
-            ".gpkg",
+            "GeoPackage (visible layers)",
+            lambda: to_gpkg_bytes(shown, meta(shown, visible_words)),
+            "-visible.gpkg",
             "application/geopackage+sqlite3",
         ),
         Download(
-            "dl_kml", "KML", lambda: to_kml(shown), ".kml", "application/vnd.google-earth.kml+xml"
+            "dl_kml",
+            "KML (visible layers)",
+            lambda: to_kml(shown, title=title, metadata=meta(shown, visible_words)),
+            "-visible.kml",
+            "application/vnd.google-earth.kml+xml",
         ),
-        Download("dl_csv", "CSV", lambda: to_csv(shown), ".csv", "text/csv"),
+        Download(
+            "dl_csv", "CSV (visible layers)", lambda: to_csv(shown), "-visible.csv", "text/csv"
+        ),
+        Download(
+            "dl_mentions_csv",
+            "Mentions CSV for Recogito (visible layers)",
+            lambda: to_mentions_csv(mentions()),
+            "-mentions.csv",
+            "text/csv",
+        ),
+        Download(
+            "dl_mentions_jsonl",
+            "Mentions JSON Lines (visible layers)",
+            lambda: to_mentions_jsonl(mentions()),
+            "-mentions.jsonl",
+            "application/jsonl",
+        ),
+        Download(
+            "dl_fgb",
+            "FlatGeobuf (visible layers)",
+            via_file(to_fgb, ".fgb"),
+            "-visible.fgb",
+            "application/flatgeobuf",
+        ),
+        Download(
+            "dl_parquet",
+            "GeoParquet (visible layers)",
+            via_file(to_parquet, ".parquet"),
+            "-visible.parquet",
+            "application/vnd.apache.parquet",
+        ),
         Download(
             "dl_html",
-            "HTML map",
+            "HTML map (visible layers)",
             lambda: to_html(render_map(build_layers(shown), visible), title=title),
-            ".html",
+            "-visible.html",
             "text/html",
         ),
     ]
