@@ -107,6 +107,25 @@ _NOT_AN_EVENT = re.compile(
     r"(?:deal|agreement|balance|chord|tone|note|pose|bargain|compromise)\b",
     re.I,
 )
+#: A natural hazard as the subject of "struck"/"strikes": "an earthquake struck
+#: Malatya", "floods that have struck Sindh" report a disaster, not a military strike.
+_HAZARD_BEFORE = re.compile(
+    r"\b(earthquake|quake|tremor|aftershock|storm|cyclone|hurricane|typhoon|tornado|"
+    r"flood|flooding|wildfire|landslide|mudslide|tsunami)s?\s+(?:that\s+|which\s+)?"
+    r"(?:has\s+|have\s+|had\s+)?$",
+    re.I,
+)
+_HAZARD_TYPES = {
+    "quake": "earthquake",
+    "tremor": "earthquake",
+    "aftershock": "earthquake",
+    "cyclone": "storm",
+    "hurricane": "storm",
+    "typhoon": "storm",
+    "tornado": "storm",
+    "flooding": "flood",
+    "mudslide": "landslide",
+}
 #: A labour strike, a form of protest: "workers went on strike", "a general strike".
 _LABOUR_STRIKE = re.compile(
     r"(?:\bon|\bgeneral|\bhunger|\bnational|\bworkers['’]?|\bteachers['’]?|"
@@ -735,7 +754,8 @@ def extract_incidents(
 def _events(sentence: str) -> list[tuple[str, int, int]]:
     """Event words of a sentence as (type, start, end), by position, without overlaps.
 
-    Accidents and idioms (``_NOT_AN_EVENT``) are dropped; a labour strike is a protest.
+    Accidents and idioms (``_NOT_AN_EVENT``) are dropped; a labour strike is a protest;
+    a hazard that "struck" (an earthquake, floods) is typed by the hazard.
     """
     found: list[tuple[str, int, int]] = []
     for event_type, pattern in EVENT_TYPES:
@@ -745,7 +765,11 @@ def _events(sentence: str) -> list[tuple[str, int, int]]:
             if _NOT_AN_EVENT.match(sentence, match.start()):
                 continue
             kind = event_type
-            if kind == "strike" and _LABOUR_STRIKE.search(sentence[: match.start()]):
+            hazard = _HAZARD_BEFORE.search(sentence[: match.start()])
+            if kind == "strike" and hazard:
+                noun = hazard[1].lower()
+                kind = _HAZARD_TYPES.get(noun, noun)
+            elif kind == "strike" and _LABOUR_STRIKE.search(sentence[: match.start()]):
                 kind = "protest"
             found.append((kind, match.start(), match.end()))
     return sorted(found, key=lambda item: item[1])

@@ -325,6 +325,16 @@ def _incidents(geoparser, text: str) -> list[tuple[str, str]]:
             "Workers went on strike in Lagos over pay.",
             [("protest", "Protest in Lagos")],
         ),
+        (
+            "a hazard that struck",
+            "A strong earthquake struck Malatya province on Monday, injuring 14 people.",
+            [("earthquake", "Earthquake in Malatya")],
+        ),
+        (
+            "floods that struck",
+            "Floods that have struck Sindh displaced thousands.",
+            [("flood", "Flood in Sindh")],
+        ),
     ],
 )
 def test_an_event_is_tied_to_its_place_by_structure(geoparser, rule, text, expected):
