@@ -184,8 +184,10 @@ def _as_json_list(value: Any) -> Any:
 def decode_list_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Turn the list columns of a frame read from a file back into lists.
 
-    Files without nested values (GeoPackage, FlatGeobuf, Shapefile, CSV, KML)
-    hold :data:`LIST_COLUMNS` as JSON text; this parses it.
+    Files without nested values (GeoPackage, FlatGeobuf, Shapefile, KML, and
+    GeoPackages written by ``GeoDataFrame.to_file``) hold :data:`LIST_COLUMNS`
+    as JSON text; this parses it. (newsmap's CSV holds plain words instead,
+    for spreadsheets: it is not meant to be read back.)
 
     Parameters
     ----------

@@ -128,11 +128,12 @@ def test_shapefile_round_trip_keeps_every_feature(written, tmp_path):
     if OGR2OGR:
         folder = tmp_path / "ogr2ogr"
         subprocess.run(
-            [OGR2OGR, "-f", "ESRI Shapefile", str(folder), str(path)],
+            [OGR2OGR, "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", str(folder), str(path)],
             capture_output=True,
             check=True,
         )
         assert sum(_ogrinfo_count(shp) for shp in folder.glob("*.shp")) == 39
+        assert (folder / "places.cpg").read_text().strip() == "UTF-8"
 
 
 def test_flatgeobuf_holds_everything_in_one_layer(written):
@@ -173,11 +174,22 @@ def test_kml_keeps_folders_styles_descriptions_and_dates(written, seed_sites):
         "Rail and pipelines",
         "Incidents",
     ]
-    assert len(document.findall(f"{KML}Style")) == 9
-    # ogckml22.xsd order: name and description before styles, the Schema before folders
+    # one style per layer, in its folder, after the folder's name (ogckml22.xsd order)
+    styles = {s.get("id"): s for s in document.iter(f"{KML}Style")}
+    assert len(styles) == 7
+    for folder in document.findall(f"{KML}Folder"):
+        tags = [child.tag.removeprefix(KML) for child in folder]
+        assert tags[0] == "name" and tags[1] == "Style" and set(tags[2:]) == {"Placemark"}
     tags = [child.tag.removeprefix(KML) for child in document]
-    assert tags.index("name") < tags.index("Style") < tags.index("Schema") < tags.index("Folder")
-    marks = {p.findtext(f"{KML}name"): p for p in document.iter(f"{KML}Placemark")}
+    assert tags.index("name") < tags.index("Schema") < tags.index("Folder")
+    placemarks = list(document.iter(f"{KML}Placemark"))
+    used = [p.findtext(f"{KML}styleUrl") for p in placemarks]
+    assert all(url and url[1:] in styles for url in used)  # every placemark is styled
+    airports = document.findall(f"{KML}Folder")[2]
+    style = styles[airports.find(f"{KML}Placemark").findtext(f"{KML}styleUrl")[1:]]
+    assert style.findtext(f"{KML}IconStyle/{KML}color") == "ffcfbe17"  # #17becf as aabbggrr
+    assert style.findtext(f"{KML}IconStyle/{KML}Icon/{KML}href").endswith("/airports.png")
+    marks = {p.findtext(f"{KML}name"): p for p in placemarks}
     assert len(marks) == len(set(seed_sites["name"]))
     attack = marks["Attack in Israel"]
     assert attack.findtext(f"{KML}TimeStamp/{KML}when") == "2024-04"
@@ -186,7 +198,7 @@ def test_kml_keeps_folders_styles_descriptions_and_dates(written, seed_sites):
     info = pyogrio.read_info(written["KML"], layer="Incidents")
     types = dict(zip(info["fields"], info["ogr_types"], strict=True))
     assert types["mentions"] == "OFTInteger" and types["confidence"] == "OFTReal"
-    assert types["timestamp"] == "OFTDateTime"
+    assert types["timestamp"] == "OFTDateTime" and types["inferred"] == "OFTInteger"
 
 
 def test_kml_text_stays_inert(seed_sites):

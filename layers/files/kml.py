@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import simplekml
 from shapely.geometry.base import BaseGeometry
 
@@ -43,7 +44,8 @@ _ICONS = {
     "incidents": "caution",
 }
 _ICON_URL = "http://maps.google.com/mapfiles/kml/shapes/{}.png"
-#: Typed fields of the ``sites`` Schema; everything else is a string.
+#: Typed fields of the ``sites`` Schema; everything else is a string. A bool is
+#: written 1/0: GDAL's KML readers parse "true"/"false" as an incomplete integer.
 _TYPES = {"mentions": "int", "confidence": "double", "inferred": "bool"}
 _SKIP = {"geometry", "name"}
 
@@ -66,8 +68,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, default=str)
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if isinstance(value, (bool, np.bool_)):
+        return "1" if value else "0"
     return str(value)
 
 
@@ -124,7 +126,7 @@ def _add_geometry(container: Any, geometry: BaseGeometry) -> Any:
     return multi
 
 
-def _styles(document: simplekml.Kml) -> dict[str, simplekml.Style]:
+def _styles() -> dict[str, simplekml.Style]:
     styles = {}
     for layer in LAYERS:
         style = simplekml.Style()
@@ -135,8 +137,7 @@ def _styles(document: simplekml.Kml) -> dict[str, simplekml.Style]:
         style.linestyle.color = _kml_color(layer.color)
         style.linestyle.width = 3 if layer.key in ("routes", "incidents") else 1.5
         style.polystyle.color = _kml_color(layer.color, alpha=0x40)
-        document.document.styles.append(style)
-        styles[layer.key] = style
+        styles[layer.key] = style  # written once, in the folder of the layer that uses it
     return styles
 
 
@@ -209,7 +210,7 @@ def to_kml(
         document.document.description = html.escape(". ".join(parts))
         for key, value in metadata.items():
             document.document.extendeddata.newdata(name=f"newsmap_{key}", value=_text(value))
-    styles = _styles(document)
+    styles = _styles()
     folders: dict[str, Any] = {}
     order = {layer.key: i for i, layer in enumerate(LAYERS)}
     rows = sorted(sites.to_dict("records"), key=lambda r: order.get(r.get("layer"), len(order)))
@@ -225,7 +226,7 @@ def to_kml(
         placemark.name = _text(row.get("name"))
         placemark.description = _description(row)
         if layer in styles:
-            placemark.styleurl = "#" + styles[layer].id
+            placemark.style = styles[layer]  # simplekml writes the styleUrl
         if _present(row.get("date")):
             placemark.timestamp.when = _text(row.get("date"))
         placemark.extendeddata.schemadata.schemaurl = schema.id  # simplekml adds the "#"
