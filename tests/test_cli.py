@@ -95,6 +95,7 @@ def test_evaluate_with_predictions(tmp_path, capsys):
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
         (b"", "empty"),
+        (b" \n\n ", "empty"),
     ],
 )
 def test_extract_bad_file_is_a_clear_error(tmp_path, capsys, content, message):

@@ -29,6 +29,7 @@ def test_utf8_bom_and_utf16():
     "data, message",
     [
         (b"", "empty"),
+        (b"  \n\t\r\n ", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         (bytes(range(1, 32)) * 50, "does not look like text"),
     ],

@@ -325,6 +325,9 @@ def read_article(data: bytes, filename: str = "") -> dict[str, Any]:
     """
     text, encoding = decode_text(data, filename)
     lower = filename.lower()
+    if not text.strip() and not lower.endswith((".jsonl", ".json", ".geojson")):
+        # only blank space: nothing to map (a corpus's own reader says it per line)
+        raise InputError(f"{filename or 'The file'} is empty.")
     article: dict[str, Any] = {"name": filename}
     if lower.endswith((".html", ".htm")):
         page = html_article(text)
