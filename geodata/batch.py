@@ -10,29 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from geodata.corpus import record_date
 from geodata.pipeline import Geoparser
 from geodata.schema import COLUMNS, LIST_COLUMNS, rows_to_frame
 
 __all__ = ["extract_chunk", "run_batch"]
 
 _PARSERS: dict[str | None, Any] = {}
-
-
-def _article_date(value: object) -> date | None:
-    """Read a record's ``date`` (ISO 8601, time part ignored); None if absent or invalid."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def extract_chunk(
@@ -57,7 +47,7 @@ def extract_chunk(
     if parser is None:
         parser = _PARSERS[pipeline] = Geoparser(pipeline=pipeline)
     texts = [r["text"] for r in records]
-    dates = [_article_date(r.get("date")) for r in records]
+    dates = [record_date(r.get("date")) for r in records]
     frames = []
     for record, sites in zip(records, parser.sites(texts, dates), strict=True):
         sites.insert(0, "article_id", str(record.get("id", "")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,33 @@ def read_jsonl(path: str | Path, require_text: bool = False) -> list[dict[str, A
                 raise record
             records.append(record)
     return records
+
+
+def record_date(value: object) -> date | None:
+    """Read an article's date from a record or page metadata, leniently.
+
+    Parameters
+    ----------
+    value : object
+        ISO 8601 text (a time part is ignored), a ``datetime.date``, or anything else.
+
+    Returns
+    -------
+    datetime.date or None
+        None when absent or not a valid date (a bad date never stops a corpus).
+
+    Examples
+    --------
+    >>> record_date("2024-09-11T08:00:00Z")
+    datetime.date(2024, 9, 11)
+    >>> record_date("yesterday") is None
+    True
+    """
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None

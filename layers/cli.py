@@ -43,18 +43,9 @@ def _read_article(path: str) -> tuple[str, str, date | None]:
         raise UserError(str(error)) from error
     if article.get("encoding"):
         print(f"newsmap: {path} is not UTF-8: read as {article['encoding']}", file=sys.stderr)
-    found = article.get("date")
-    when = found if isinstance(found, date) else _article_date_or_none(found)
-    return str(article["text"]), str(article.get("title") or ""), when
+    from geodata.corpus import record_date
 
-
-def _article_date_or_none(value: object) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+    return str(article["text"]), str(article.get("title") or ""), record_date(article.get("date"))
 
 
 def _read_corpus(path: str) -> list[dict[str, Any]]:

@@ -223,9 +223,6 @@ def downloads(
         LAYER_BY_KEY[k].title for k in visible if k in LAYER_BY_KEY
     )
 
-    def meta(frame: gpd.GeoDataFrame, content: str) -> dict:
-        return export_metadata(frame, content)
-
     def mentions() -> list[dict]:
         return mention_rows(shown, gazetteer, article=title)
 
@@ -233,21 +230,21 @@ def downloads(
         def build() -> bytes:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / f"sites{suffix}"
-                writer(shown, path, meta(shown, visible_words))
+                writer(shown, path, export_metadata(shown, visible_words))
                 return path.read_bytes()
 
         return build
 
     def all_geojson() -> str:
         frame = all_sites()
-        return to_geojson(frame, style=True, metadata=meta(frame, "all layers"))
+        return to_geojson(frame, style=True, metadata=export_metadata(frame, "all layers"))
 
     return [
         Download("dl_all", "GeoJSON (all layers)", all_geojson, "-all.geojson", geo),
         Download(
             "dl_visible",
             "GeoJSON (visible layers)",
-            lambda: to_geojson(shown, style=True, metadata=meta(shown, visible_words)),
+            lambda: to_geojson(shown, style=True, metadata=export_metadata(shown, visible_words)),
             "-visible.geojson",
             geo,
         ),
@@ -261,14 +258,14 @@ def downloads(
         Download(
             "dl_gpkg",
             "GeoPackage (visible layers)",
-            lambda: to_gpkg_bytes(shown, meta(shown, visible_words)),
+            lambda: to_gpkg_bytes(shown, export_metadata(shown, visible_words)),
             "-visible.gpkg",
             "application/geopackage+sqlite3",
         ),
         Download(
             "dl_kml",
             "KML (visible layers)",
-            lambda: to_kml(shown, title=title, metadata=meta(shown, visible_words)),
+            lambda: to_kml(shown, title=title, metadata=export_metadata(shown, visible_words)),
             "-visible.kml",
             "application/vnd.google-earth.kml+xml",
         ),

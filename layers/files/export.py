@@ -625,7 +625,8 @@ def to_gpkg(
     path = Path(path)
     if path.exists():
         path.unlink()
-    tables = geometry_tables(table_frame(sites)) or {"sites": table_frame(sites)}
+    flat = table_frame(sites)
+    tables = geometry_tables(flat) or {"sites": flat}
     for i, (name, frame) in enumerate(tables.items()):
         options: dict[str, Any] = {}
         if i == 0:
@@ -698,11 +699,12 @@ def to_fgb(
     path = Path(path)
     if path.exists():
         path.unlink()
-    tables = geometry_tables(table_frame(sites))
+    flat = table_frame(sites)
+    tables = geometry_tables(flat)
     frame = (
         gpd.GeoDataFrame(pd.concat(tables.values(), ignore_index=True), crs="EPSG:4326")
         if tables
-        else table_frame(sites)
+        else flat
     )
     options = {}
     if metadata:

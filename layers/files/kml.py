@@ -64,10 +64,10 @@ def _present(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, (list, dict)):  # JSON text, "[]" too
+        return json.dumps(value, ensure_ascii=False, default=str)
     if not _present(value):
         return ""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, (bool, np.bool_)):
         return "1" if value else "0"
     return str(value)
