@@ -58,6 +58,7 @@ from layers.app.views import (
     shown_frames,
 )
 from layers.catalog import LAYER_BY_KEY, LAYERS
+from layers.files.export import SAVED_MAP_SUFFIXES
 from layers.files.inputs import MAX_APP_CHARS, file_stem, headline
 from layers.map.assets import BASEMAP_URL, install_static
 from layers.map.render import (
@@ -280,8 +281,8 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
                 on_change=on_seed_change,
             )
         st.file_uploader(
-            "Upload articles (.txt .md .html .jsonl) or a saved map (.geojson)",
-            type=["txt", "md", "html", "htm", "jsonl", "geojson", "json"],
+            "Upload articles (.txt .md .html .jsonl) or a saved map (.geojson .gpkg .fgb .parquet)",
+            type=["txt", "md", "html", "htm", "jsonl", *(s[1:] for s in SAVED_MAP_SUFFIXES)],
             accept_multiple_files=True,
             key="upload",
             on_change=on_upload,
@@ -292,10 +293,7 @@ def input_panel(source: Source, counts: dict[str, int], present_kinds: list[str]
         for note in st.session_state["upload_notes"]:
             st.info(escape_markdown(note))
         if st.session_state["imported"]:
-            st.info(
-                "Showing a saved map (GeoJSON). Edit the text or pick a sample to "
-                "map an article again."
-            )
+            st.info("Showing a saved map. Edit the text or pick a sample to map an article again.")
         if len(source.articles) > 1:
             names = [name for name, _ in source.articles]
             st.selectbox("Article", [ALL_ARTICLES, *names], key="article_filter")

@@ -31,29 +31,54 @@ def _read_text(path: str) -> str:
 
 def _read_article(path: str) -> tuple[str, str, date | None]:
     """Read an article file: its text, its headline and its date (HTML metadata)."""
-    from layers.files.inputs import InputError, read_article
+    from layers.files.inputs import MAX_UPLOAD_MB, InputError, read_article
 
+    limit = MAX_UPLOAD_MB * 1_000_000
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if path == "-":
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            if Path(path).stat().st_size > limit:
+                raise UserError(_too_big(path, Path(path).stat().st_size))
+            raw = Path(path).read_bytes()
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from error
+    if len(raw) > limit:
+        raise UserError(_too_big("standard input", None))
     try:
         article = read_article(raw, "standard input" if path == "-" else path)
     except InputError as error:
         raise UserError(str(error)) from error
     if article.get("encoding"):
-        print(f"newsmap: {path} is not UTF-8: read as {article['encoding']}", file=sys.stderr)
+        print(f"newsmap: {path} is not plain UTF-8: read as {article['encoding']}", file=sys.stderr)
+    if article.get("controls"):
+        print(
+            f"newsmap: {path}: {article['controls']:,} control characters (such as NUL) "
+            "became spaces",
+            file=sys.stderr,
+        )
     from geodata.corpus import record_date
 
     return str(article["text"]), str(article.get("title") or ""), record_date(article.get("date"))
 
 
+def _too_big(name: str, size: int | None) -> str:
+    from layers.files.inputs import MAX_UPLOAD_MB
+
+    said = f"{size / 1e6:,.0f} MB" if size is not None else f"over {MAX_UPLOAD_MB} MB"
+    return (
+        f"{name} is {said}; one article can be up to {MAX_UPLOAD_MB} MB. For many articles, "
+        "write them one per line to a .jsonl file and run `newsmap batch`."
+    )
+
+
 def _read_corpus(path: str) -> list[dict[str, Any]]:
-    from geodata.corpus import RecordError, iter_jsonl, read_jsonl
+    from geodata.corpus import RecordError, iter_jsonl, jsonl_lines, read_jsonl
 
     if path == "-":
         records = []
-        for _, record in iter_jsonl(sys.stdin.buffer, "standard input", require_text=True):
+        lines = jsonl_lines(sys.stdin.buffer)
+        for _, record in iter_jsonl(lines, "standard input", require_text=True):
             if isinstance(record, RecordError):
                 raise UserError(str(record))
             records.append(record)

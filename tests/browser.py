@@ -139,10 +139,8 @@ def streamlit_server(log_path: Path) -> Iterator[str]:
                 "true",
                 "--server.port",
                 str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--browser.gatherUsageStats",
-                "false",
+                # nothing else: the shipped .streamlit/config.toml (address, XSRF,
+                # upload cap, no usage stats) is what every browser test runs under
             ],
             cwd=ROOT,
             stdout=log,

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -489,3 +490,47 @@ def test_uncertain_places_are_hidden_until_asked_for(app):
     assert any(c.value.startswith("Showing 1 uncertain") for c in app.caption)
     app.button(key="toggle_uncertain").click().run()
     assert "Springfield" not in set(app.dataframe[0].value["name"])
+
+
+def _by_id(collection: dict) -> dict[str, dict]:
+    return {f["id"]: f for f in collection["features"]}
+
+
+@pytest.mark.parametrize(
+    "key, name", [("dl_visible", "map.geojson"), ("dl_gpkg", "map.gpkg"), ("dl_fgb", "map.fgb")]
+)
+def test_a_corrected_map_reopens_the_same_from_each_saved_format(app, key, name):
+    from layers.files.inputs import parse_uploads
+
+    app.selectbox(key="selected_box").set_value("country:GB").run()
+    app.button(key="reject_country:GB").click().run()
+    app.selectbox(key="selected_box").set_value("geonames:170654").run()
+    app.button(key="pick_geonames:170654_0").click().run()
+    assert not app.exception
+    before = _by_id(json.loads(_download(app, "dl_visible")))
+    articles, saved_map, problems = parse_uploads([(name, _download(app, key))])
+    assert (articles, problems) == ([], []) and saved_map is not None
+    app.session_state["imported"] = json.dumps(saved_map)
+    app.run()
+    assert not app.exception
+    after = _by_id(json.loads(_download(app, "dl_all")))
+    assert set(after) == set(before) and len(after) >= 30
+    assert sum(bool(f["properties"].get("evidence")) for f in before.values()) >= 25
+    assert "country:GB" not in after and "geonames:170654" not in after
+    for fid, feature in before.items():
+        mine, theirs = feature["properties"], after[fid]["properties"]
+        for field in ("name", "kind", "layer", "country_code", "evidence", "note", "date"):
+            assert theirs.get(field) == mine.get(field), (fid, field)
+        assert after[fid]["geometry"]["type"].removeprefix("Multi") == feature["geometry"][
+            "type"
+        ].removeprefix("Multi")
+        ours = np.array(_coordinates(feature["geometry"]))
+        back = np.array(_coordinates(after[fid]["geometry"]))
+        assert ours.shape == back.shape and np.allclose(ours, back, atol=1e-6), fid
+
+
+def _coordinates(geometry: dict) -> list:
+    import shapely
+    from shapely.geometry import shape
+
+    return shapely.get_coordinates(shape(geometry)).tolist()

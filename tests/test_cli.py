@@ -130,7 +130,7 @@ def test_extract_reads_a_windows_text_and_says_so(tmp_path, capsys):
     )
     assert main(["extract", str(path)]) == 0
     captured = capsys.readouterr()
-    assert "is not UTF-8: read as cp1252" in captured.err
+    assert "is not plain UTF-8: read as cp1252" in captured.err
     names = {f["properties"]["name"] for f in json.loads(captured.out)["features"]}
     assert {"Dhaka", "Bangladesh"} <= names
 
@@ -190,3 +190,28 @@ def test_an_unwritable_output_fails_before_the_work(tmp_path, monkeypatch, capsy
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"newsmap: error: cannot write {where}") and err.count("\n") == 1
+
+
+def test_extract_refuses_an_article_over_the_size_cap_before_reading_it(tmp_path, capsys):
+    from layers.files.inputs import MAX_UPLOAD_MB
+
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:  # sparse: the size is there, the bytes are not read
+        handle.truncate(200 * 1_000_000)
+    assert main(["extract", str(path), "-o", str(tmp_path / "out.geojson")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"newsmap: error: {path} is 200 MB; one article can be up to {MAX_UPLOAD_MB} MB. "
+        "For many articles, write them one per line to a .jsonl file and run `newsmap batch`."
+    )
+    assert not (tmp_path / "out.geojson").exists()
+
+
+def test_parse_reads_a_utf16_corpus(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_bytes('{"id": "a", "text": "Floods hit Lahore, Pakistan."}\n'.encode("utf-16-le"))
+    out = tmp_path / "out.jsonl"
+    assert main(["parse", str(corpus), "-o", str(out)]) == 0
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    names = {t["name"] for t in json.loads(line)["toponyms"]}
+    assert {"Lahore", "Pakistan"} <= names

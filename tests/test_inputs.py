@@ -31,7 +31,8 @@ def test_utf8_bom_and_utf16():
         (b"", "empty"),
         (b"  \n\t\r\n ", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        (bytes(range(1, 32)) * 50, "does not look like text"),
+        (bytes(range(1, 32)) * 50, "looks binary"),
+        (("Lahore " * 600).encode() + bytes(range(1, 32)) * 80, "does not look like text"),
     ],
 )
 def test_bad_uploads_say_why(data, message):
@@ -200,3 +201,101 @@ def test_markdown_reduction_keeps_length_and_letters(markup):
     assert len(text) == len(markup)
     for before, after in zip(markup, text, strict=True):
         assert after in (before, " ")
+
+
+ARTICLE = "A blast in Basra, Iraq, and floods in Lahore. Café owners in São Paulo fled."
+
+
+@pytest.mark.parametrize(
+    "codec, said",
+    [
+        ("utf-16", "UTF-16"),  # with a byte-order mark
+        ("utf-16-le", "UTF-16"),  # without one (Windows' "Unicode" without BOM)
+        ("utf-16-be", "UTF-16"),
+        ("utf-32", "UTF-32"),  # UTF-32-LE's mark starts with UTF-16-LE's
+        ("utf-32-le", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+    ],
+)
+def test_utf16_and_utf32_with_or_without_a_mark_are_read(codec, said):
+    assert decode_text(ARTICLE.encode(codec), "a.txt") == (ARTICLE, said)
+    articles, _, problems = parse_uploads([("a.txt", ARTICLE.encode(codec))])
+    assert problems == [] and articles[0]["text"] == ARTICLE
+
+
+def test_a_utf8_text_with_a_few_windows_bytes_keeps_its_utf8():
+    data = "Zoë’s team left São Paulo. ".encode() + b"Caf\xe9 in Basra \x93shut\x94."
+    text, how = decode_text(data, "mixed.txt")
+    assert text == "Zoë’s team left São Paulo. Café in Basra “shut”."
+    assert how == "UTF-8, with 3 bytes in Windows-1252"
+
+
+def test_stray_control_characters_become_spaces_and_are_counted():
+    data = ("Floods hit Lahore. " * 400).encode() + b"\x00\x00\x07" + b"A blast in Basra."
+    articles, _, problems = parse_uploads([("a.txt", data)])
+    assert problems == []
+    (article,) = articles
+    assert article["controls"] == 3 and len(article["text"]) == len(data)
+    assert "\x00" not in article["text"] and article["text"].endswith("   A blast in Basra.")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(256)) * 40,  # every byte value
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(4000),  # a zip archive's header
+        b"SQLite format 3\x00" + bytes(4000),  # a database
+    ],
+)
+def test_binary_files_are_refused_in_one_line(data):
+    articles, saved, problems = parse_uploads([("a.txt", data), ("b.txt", b"Floods in Lahore.")])
+    assert [a["name"] for a in articles] == ["b.txt"] and saved is None
+    assert (
+        len(problems) == 1
+        and problems[0].startswith("a.txt looks binary")
+        and "\n" not in problems[0]
+    )
+
+
+def test_a_million_line_corpus_is_capped_with_a_message():
+    from layers.files.inputs import MAX_APP_ARTICLES
+
+    line = b'{"id": "n%d", "text": "Floods hit Lahore, Pakistan."}\n'
+    data = b"".join(line % i for i in range(1_000_000))
+    articles, _, problems = parse_uploads([("corpus.jsonl", data)])
+    assert len(articles) == MAX_APP_ARTICLES
+    assert articles[-1] == {
+        "name": f"n{MAX_APP_ARTICLES - 1}",
+        "text": "Floods hit Lahore, Pakistan.",
+    }
+    assert problems == [
+        f"corpus.jsonl: {MAX_APP_ARTICLES} of 1,000,000 articles mapped; the app maps at most "
+        f"{MAX_APP_ARTICLES} articles and 1,000,000 characters at once. Map a whole corpus "
+        "with `newsmap batch`."
+    ]
+
+
+def test_a_corpus_of_bad_lines_gives_a_few_messages_and_a_count():
+    data = b"not json\n" * 10_000 + b'{"text": "Floods hit Lahore."}\n'
+    articles, _, problems = parse_uploads([("c.jsonl", data)])
+    assert [a["text"] for a in articles] == ["Floods hit Lahore."]
+    assert len(problems) == 6 and problems[-1] == "c.jsonl: 9,995 more unusable lines skipped."
+
+
+def test_a_damaged_geopackage_is_refused_in_one_line():
+    articles, saved, problems = parse_uploads([("map.gpkg", b"SQLite format 3\x00" + bytes(3000))])
+    assert (articles, saved) == ([], None)
+    assert len(problems) == 1 and problems[0].startswith("map.gpkg: not a readable GPKG file")
+
+
+def test_a_jsonl_in_utf16_is_read_by_the_cli_reader(tmp_path):
+    from geodata.corpus import read_jsonl
+
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(
+        '{"id": "a", "text": "Café in Basra"}\n{"id": "b", "text": "x"}\n'.encode("utf-16")
+    )
+    assert read_jsonl(path, require_text=True) == [
+        {"id": "a", "text": "Café in Basra"},
+        {"id": "b", "text": "x"},
+    ]

@@ -77,9 +77,14 @@ def uploads_changed(state: State, files: list[tuple[str, bytes]]) -> None:
     articles, saved_map, problems = parse_uploads(files)
     state["upload_messages"] = problems
     state["upload_notes"] = [
-        f"{a['name']} was not UTF-8: read as {a['encoding']}."
+        f"{a['name']} was not plain UTF-8: read as {a['encoding']}."
         for a in articles
         if a.get("encoding")
+    ] + [
+        f"{a['name']}: {a['controls']:,} control character{'s' * (a['controls'] != 1)} "
+        "(such as NUL) became spaces."
+        for a in articles
+        if a.get("controls")
     ]
     dated = [a["date"] for a in articles if a.get("date")]
     if dated:  # an HTML page's own date dates its incidents ("on Monday")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+import warnings
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache, singledispatch
@@ -35,10 +36,12 @@ from layers.map.assets import inline_assets
 
 __all__ = [
     "JSON_COLUMNS",
+    "SAVED_MAP_SUFFIXES",
     "export_metadata",
     "geometry_tables",
     "read_geojson",
     "read_gpkg",
+    "read_saved_map",
     "shape_from_rfc7946",
     "simplestyle",
     "table_frame",
@@ -672,6 +675,70 @@ def read_gpkg(path: str | Path) -> gpd.GeoDataFrame:
             frame[column] = [None if pd.isna(v) else v for v in frame[column].astype(object)]
     frame = decode_list_columns(frame)
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+
+#: Saved-map files the app and :func:`read_saved_map` open, by extension.
+SAVED_MAP_SUFFIXES = (".geojson", ".json", ".gpkg", ".fgb", ".parquet", ".geoparquet")
+
+
+def read_saved_map(data: bytes, filename: str) -> gpd.GeoDataFrame:
+    """Read a map newsmap saved (or any file of the same shape) from its bytes.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    filename : str
+        Its name; the extension picks the reader (:data:`SAVED_MAP_SUFFIXES`):
+        GeoJSON through :func:`read_geojson`, GeoPackage through
+        :func:`read_gpkg` (every table), FlatGeobuf through pyogrio, GeoParquet
+        through ``geopandas.read_parquet``.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326, properties as written (list columns decoded from JSON text).
+
+    Raises
+    ------
+    GeoJSONError
+        If the bytes are not a readable file of that format, or hold no
+        features; the message says why in one line.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SAVED_MAP_SUFFIXES:
+        raise GeoJSONError(f"{suffix or 'no extension'} is not a saved-map format")
+    if suffix in (".geojson", ".json"):
+        return read_geojson(data)
+    # GDAL and Arrow read from a path; a temporary file keeps the reader in its
+    # own well-trodden code (no in-memory virtual file system).
+    with tempfile.TemporaryDirectory(prefix="newsmap-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            frame = _read_saved_file(path, suffix)
+        except Exception as error:  # GDAL, Arrow and SQLite each raise their own kinds
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise GeoJSONError(
+                f"not a readable {suffix[1:].upper()} file ({type(error).__name__}"
+                f"{': ' + first[:160] if first else ''})"
+            ) from error
+    if frame.empty or "geometry" not in frame:
+        raise GeoJSONError("the file holds no features")
+    frame = gpd.GeoDataFrame(frame, geometry="geometry")
+    return frame.set_crs("EPSG:4326") if frame.crs is None else frame.to_crs("EPSG:4326")
+
+
+def _read_saved_file(path: Path, suffix: str) -> pd.DataFrame:
+    # GDAL's warnings about a stranger's file ("bad application_id") are not the
+    # user's business: the file either reads or raises.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if suffix == ".gpkg":
+            return read_gpkg(path)
+        if suffix == ".fgb":
+            return decode_list_columns(_untable(gpd.read_file(path, engine="pyogrio")))
+        return decode_list_columns(_untable(gpd.read_parquet(path)))
 
 
 def to_fgb(

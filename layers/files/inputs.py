@@ -6,6 +6,7 @@ message for the user, and the usable rest is kept.
 
 from __future__ import annotations
 
+import codecs
 import html
 import json
 import re
@@ -13,11 +14,20 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from geodata.corpus import RecordError, iter_jsonl
-from layers.files.export import GeoJSONError, read_geojson
+from geodata.corpus import RecordError, iter_jsonl, sniff_unicode
+from layers.files.export import (
+    SAVED_MAP_SUFFIXES,
+    GeoJSONError,
+    read_geojson,
+    read_saved_map,
+    to_feature_collection,
+)
 
 __all__ = [
+    "MAX_APP_ARTICLES",
     "MAX_APP_CHARS",
+    "MAX_APP_TOTAL_CHARS",
+    "MAX_UPLOAD_MB",
     "InputError",
     "decode_text",
     "decode_upload",
@@ -32,6 +42,16 @@ __all__ = [
 
 #: Longest article the app geoparses interactively (characters, ~40 pages).
 MAX_APP_CHARS = 200_000
+#: Most articles, and most characters over all of them, the app maps from one
+#: upload: about half a minute of geoparsing on a laptop. A corpus beyond that
+#: is ``newsmap batch``'s work.
+MAX_APP_ARTICLES = 100
+MAX_APP_TOTAL_CHARS = 1_000_000
+#: Largest upload the server takes, in MB (``server.maxUploadSize`` in
+#: ``.streamlit/config.toml`` says the same; a test checks they agree).
+MAX_UPLOAD_MB = 50
+#: Messages kept per file for its unusable lines (the rest are counted).
+MAX_LINE_MESSAGES = 5
 
 
 def headline(text: str, limit: int = 70) -> str:
@@ -232,8 +252,11 @@ def decode_text(data: bytes, filename: str = "") -> tuple[str, str | None]:
     Returns
     -------
     (str, str or None)
-        The text, and the encoding it was read in when that was not UTF-8 or
-        UTF-16 with a byte-order mark (None then): detected by charset-normalizer
+        The text, and how it was read when that was not plain UTF-8 (None then):
+        ``"UTF-16"``/``"UTF-32"`` (with or without a byte-order mark,
+        :func:`geodata.corpus.sniff_unicode`); ``"UTF-8, with N bytes in
+        Windows-1252"`` for a UTF-8 text with a few bytes pasted in from another
+        code page (a mixed file); else the encoding charset-normalizer detects
         (e.g. ``"cp1252"`` for a text saved by Word on Windows).
 
     Raises
@@ -241,37 +264,80 @@ def decode_text(data: bytes, filename: str = "") -> tuple[str, str | None]:
     InputError
         For an empty file, a binary file, or bytes that fit no encoding.
     """
+    label = filename or "The file"
     if not data:
-        raise InputError(f"{filename or 'The file'} is empty.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), None
-    if b"\x00" in data[:4096]:
+        raise InputError(f"{label} is empty.")
+    codec = sniff_unicode(data[:4096])
+    if codec == "utf-8-sig":
+        data, codec = data[3:], None
+    if codec is not None:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{label} starts as {codec.upper()} text but has an invalid byte at "
+                f"position {error.start}; save it again as UTF-8."
+            ) from error
+        return text, codec.upper()[:6]
+    head = data[:4096]
+    controls = sum(head.count(byte) for byte in _BINARY_BYTES)
+    if head.count(0) > max(2, len(head) // 100) or controls > max(2, len(head) // 20):
         raise InputError(
-            f"{filename or 'The file'} looks binary (it contains NUL bytes); "
+            f"{label} looks binary (it contains NUL or other control bytes); "
             "upload a .txt, .md or .html article."
         )
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
-        from charset_normalizer import from_bytes
+        utf8_error = error
+    # A UTF-8 file with a few bytes from another code page (a quote pasted from
+    # an old document): keep the UTF-8 and read only those bytes as Windows-1252,
+    # rather than reading the whole file in a code page that garbles the rest.
+    if _UTF8_MULTIBYTE.search(data):
+        text = data.decode("utf-8", errors=_MIXED)
+        fixed = len(data) - sum(m.end() - m.start() for m in _UTF8_VALID.finditer(data))
+        return text, f"UTF-8, with {fixed} byte{'s' * (fixed != 1)} in Windows-1252"
+    from charset_normalizer import from_bytes
 
-        results = from_bytes(data)
-        best = results.best()
-        if best is None or not best.encoding:
-            raise InputError(
-                f"{filename or 'The file'} is not UTF-8 text (invalid byte at position "
-                f"{error.start}) and no other encoding fits it; save it as UTF-8."
-            ) from error
-        # A short text with a few curly quotes fits several code pages equally well;
-        # when Windows-1252 (what Word and most Western newsroom tools save) is one
-        # of the readings charset-normalizer finds, take it.
-        try:
-            western = data.decode("cp1252")
-        except UnicodeDecodeError:
-            western = None
-        if western is not None and any(str(match) == western for match in results):
-            return western, "cp1252"
-        return str(best), best.encoding
+    results = from_bytes(data)
+    best = results.best()
+    if best is None or not best.encoding:
+        raise InputError(
+            f"{label} is not UTF-8 text (invalid byte at position "
+            f"{utf8_error.start}) and no other encoding fits it; save it as UTF-8."
+        ) from utf8_error
+    # A short text with a few curly quotes fits several code pages equally well;
+    # when Windows-1252 (what Word and most Western newsroom tools save) is one
+    # of the readings charset-normalizer finds, take it.
+    try:
+        west = data.decode("cp1252")
+    except UnicodeDecodeError:
+        west = None
+    if west is not None and any(str(match) == west for match in results):
+        return west, "cp1252"
+    return str(best), best.encoding
+
+
+#: Bytes that text in UTF-8 or a code page never holds: C0 controls but tab,
+#: line feed, form feed, carriage return and escape.
+_BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13, 27)]
+#: A well-formed UTF-8 sequence of two to four bytes (a non-ASCII character).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+#: Runs of well-formed UTF-8 (ASCII or multi-byte): what is left over is not UTF-8.
+_UTF8_VALID = re.compile(rb"(?:[\x00-\x7f]|" + _UTF8_MULTIBYTE.pattern + rb")+")
+
+
+def _western(error: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 rejects as Windows-1252 (a codecs error handler)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("cp1252", "replace"), error.end
+
+
+_MIXED = "newsmap-utf8-then-cp1252"
+codecs.register_error(_MIXED, _western)
 
 
 def decode_upload(data: bytes, filename: str = "") -> str:
@@ -316,7 +382,8 @@ def read_article(data: bytes, filename: str = "") -> dict[str, Any]:
     dict
         ``{"name", "text"}``: the name is the page's headline for HTML that has
         one, else ``filename``; plus ``"date"`` (ISO) from an HTML page's
-        metadata and ``"encoding"`` when the bytes were not UTF-8, when known.
+        metadata and ``"encoding"`` when the bytes were not UTF-8, when known;
+        ``"controls"``: how many control characters (NUL...) became spaces.
 
     Raises
     ------
@@ -337,17 +404,31 @@ def read_article(data: bytes, filename: str = "") -> dict[str, Any]:
             article["date"] = page["date"]
     elif lower.endswith((".md", ".markdown")):
         text = markdown_to_text(text)
-    article["text"] = _checked(text, filename)
+    article["text"], controls = _checked(text, filename)
     if encoding:
         article["encoding"] = encoding
+    if controls:
+        article["controls"] = controls
     return article
 
 
-def _checked(text: str, filename: str) -> str:
-    controls = sum(1 for ch in text[:10000] if ord(ch) < 32 and ch not in "\n\r\t")
+#: Characters no article holds: C0 and C1 controls other than tab and line
+#: breaks, and the Unicode non-characters U+FFFE/U+FFFF (a byte-swapped BOM).
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _checked(text: str, filename: str) -> tuple[str, int]:
+    """Refuse what is not text; blank out stray control characters, keeping offsets.
+
+    A NUL or another control character in an article (a damaged save, a copy
+    from a PDF) would reach every export, and XML (KML) cannot hold it: each
+    becomes a space, so the text keeps its length and the count is reported.
+    """
+    controls = len(_CONTROLS.findall(text[:10000]))
     if controls > 0.05 * min(len(text), 10000):
         raise InputError(f"{filename or 'The file'} does not look like text.")
-    return text
+    cleaned, count = _CONTROLS.subn(" ", text)
+    return cleaned, count
 
 
 def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | None, list[str]]:
@@ -362,17 +443,21 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
     -------
     articles : list of dict
         ``{"name", "text"}`` per article: one per .txt/.md/.html file, one per
-        line of a .jsonl file (``{"id", "text"}`` objects). An HTML page is named
-        by its headline and carries ``"date"`` (ISO) when its metadata has one; a
-        file read in another encoding than UTF-8 carries ``"encoding"``.
+        line of a .jsonl file (``{"id", "text"}`` objects), at most
+        :data:`MAX_APP_ARTICLES` articles and :data:`MAX_APP_TOTAL_CHARS`
+        characters in all (what is left out is counted in ``problems``). An
+        HTML page is named by its headline and carries ``"date"`` (ISO) when its
+        metadata has one; a file read in another encoding than UTF-8 carries
+        ``"encoding"``, one with control characters blanked ``"controls"``.
     saved_map : dict or None
-        The last uploaded .geojson, parsed (a FeatureCollection), if any.
+        The last uploaded saved map (.geojson, .gpkg, .fgb, .parquet), as a
+        GeoJSON FeatureCollection, if any.
     problems : list of str
-        One message per file or line that could not be used (the rest is kept).
+        One message per file that could not be used, or whose lines or articles
+        were left out (the rest is kept).
     """
-    articles: list[dict] = []
+    taken = _Taken()
     saved_map = None
-    problems: list[str] = []
     for name, data in files:
         lower = name.lower()
         try:
@@ -380,23 +465,67 @@ def parse_uploads(files: list[tuple[str, bytes]]) -> tuple[list[dict], dict | No
                 text = decode_upload(data, name)
                 read_geojson(text)  # validates; raises GeoJSONError with the reason
                 saved_map = json.loads(text)
+            elif lower.endswith(SAVED_MAP_SUFFIXES):
+                saved_map = to_feature_collection(read_saved_map(data, name))
             elif lower.endswith(".jsonl"):
-                text = decode_upload(data, name)
-                found = 0
-                for number, record in iter_jsonl(text.splitlines(), name, require_text=True):
-                    if isinstance(record, RecordError):
-                        problems.append(f"{record}; line skipped.")
-                        continue
-                    label = str(record.get("id") or f"{name}:{number}")
-                    articles.append({"name": label, "text": record["text"]})
-                    found += 1
-                if not found:
-                    problems.append(f"{name}: no article found (every line is blank or unusable).")
-            else:
-                articles.append(read_article(data, name))
+                taken.jsonl(name, decode_upload(data, name))
+            elif not taken.add(read_article(data, name)):
+                taken.problems.append(_left_out(name, 0, 1))
         except (InputError, GeoJSONError) as error:
-            problems.append(f"{name}: {error}")
-    return _unique_names(articles), saved_map, problems
+            said = str(error)  # messages from the readers may name the file already
+            taken.problems.append(said if said.startswith(f"{name} ") else f"{name}: {said}")
+    return _unique_names(taken.articles), saved_map, taken.problems
+
+
+class _Taken:
+    """The articles taken from the uploads so far, within the app's limits."""
+
+    def __init__(self) -> None:
+        self.articles: list[dict] = []
+        self.problems: list[str] = []
+        self.total = 0
+
+    def add(self, article: dict) -> bool:
+        """Take one article if there is room for it; return whether it was taken."""
+        size = min(len(article["text"]), MAX_APP_CHARS)  # longer ones are cut when mapped
+        if len(self.articles) >= MAX_APP_ARTICLES or self.total + size > MAX_APP_TOTAL_CHARS:
+            return False
+        self.articles.append(article)
+        self.total += size
+        return True
+
+    def jsonl(self, name: str, text: str) -> None:
+        """Take the articles of a JSON Lines upload, one per line, and say what was not."""
+        found, bad = 0, 0
+        lines = text.splitlines()
+        for number, record in iter_jsonl(lines, name, require_text=True):
+            if isinstance(record, RecordError):
+                bad += 1
+                if bad <= MAX_LINE_MESSAGES:
+                    self.problems.append(f"{record}; line skipped.")
+                continue
+            label = str(record.get("id") or f"{name}:{number}")
+            if not self.add({"name": label, "text": record["text"]}):
+                # count the rest without parsing it: a corpus may have a million lines
+                rest = sum(1 for line in lines[number:] if line.strip())
+                self.problems.append(_left_out(name, found, found + 1 + rest))
+                break
+            found += 1
+        else:
+            if not found:
+                self.problems.append(f"{name}: no article found (every line is blank or unusable).")
+        if bad > MAX_LINE_MESSAGES:
+            self.problems.append(
+                f"{name}: {bad - MAX_LINE_MESSAGES:,} more unusable lines skipped."
+            )
+
+
+def _left_out(name: str, mapped: int, found: int) -> str:
+    return (
+        f"{name}: {mapped:,} of {found:,} articles mapped; the app maps at most "
+        f"{MAX_APP_ARTICLES} articles and {MAX_APP_TOTAL_CHARS:,} characters at once. "
+        "Map a whole corpus with `newsmap batch`."
+    )
 
 
 def _unique_names(articles: list[dict]) -> list[dict]:
