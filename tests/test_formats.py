@@ -287,3 +287,30 @@ def test_cli_extract_writes_by_extension(tmp_path, capsys):
     frame = gpd.read_file(out)
     dhaka = frame[frame["name"] == "Dhaka"].geometry.iloc[0]
     assert shapely.distance(dhaka, shapely.Point(90.41, 23.71)) < 0.1
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_made_text():
+    import csv
+    import io
+
+    from shapely.geometry import Point
+
+    from geodata.schema import as_sites
+    from layers.files.tables import to_csv
+
+    sites = as_sites(
+        gpd.GeoDataFrame(
+            {
+                "feature_id": ["a", "b"],
+                "name": ['=HYPERLINK("http://x.example","Basra")', "-12 Street"],
+                "kind": ["city", "city"],
+                "note": ["@SUM(1)", "+1 555"],
+            },
+            geometry=[Point(-47.5, -15.8), Point(44.4, 30.5)],
+            crs="EPSG:4326",
+        )
+    )
+    rows = list(csv.DictReader(io.StringIO(to_csv(sites).lstrip("\ufeff"))))
+    assert [r["name"] for r in rows] == ['\'=HYPERLINK("http://x.example","Basra")', "'-12 Street"]
+    assert [r["note"] for r in rows] == ["'@SUM(1)", "'+1 555"]
+    assert [r["lon"] for r in rows] == ["-47.5", "44.4"]  # numbers stay numbers

@@ -118,11 +118,28 @@ def feature_code(kind: str | None, feature_id: str | None = None, capital: bool 
     return _FEATURE_CODES.get(str(kind), "")
 
 
+#: What makes a spreadsheet read a cell as a formula (CSV injection): an
+#: article's sentence "=HYPERLINK(...)" would otherwise become a live link.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
-    """Cut text longer than :data:`EXCEL_CELL_LIMIT` (with an ellipsis)."""
-    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+    """Make a text cell safe and short for a spreadsheet.
+
+    Text that a spreadsheet would run as a formula gets a leading apostrophe
+    (shown by Excel and LibreOffice as the text itself); text longer than
+    :data:`EXCEL_CELL_LIMIT` is cut with an ellipsis. Numbers are left alone.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    if len(value) > EXCEL_CELL_LIMIT:
         return value[: EXCEL_CELL_LIMIT - 1] + "…"
     return value
+
+
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 
 def _words(name: str, value: Any) -> str:
@@ -314,12 +331,12 @@ def to_mentions_csv(rows: list[dict[str, Any]], threshold: float = 0.5) -> str:
         writer.writerow(
             [
                 str(uuid.uuid5(uuid.NAMESPACE_URL, "newsmap:" + key)),
-                row["article"],
-                row["text"],
+                _cell(row["article"]),
+                _cell(row["text"]),
                 f"char-offset:{row['start']}",
                 "PLACE",
                 _uri(row),
-                row["name"],
+                _cell(row["name"]),
                 "",
                 "" if row["lat"] is None else row["lat"],
                 "" if row["lon"] is None else row["lon"],
