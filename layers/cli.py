@@ -103,19 +103,20 @@ def _article_date(value: str | None) -> date | None:
 
 def _geoparser(args: argparse.Namespace) -> Any:
     from geodata.pipeline import Geoparser
+    from geodata.recognize import NER_OFF_NOTE
 
-    parser = Geoparser(pipeline=args.pipeline)
+    def progress(stage: str, fraction: float) -> None:
+        print(f"newsmap: building the place index: {stage} ({fraction:.0%})", file=sys.stderr)
+
+    parser = Geoparser(pipeline=args.pipeline, progress=progress)
     if parser.nlp is None and str(args.pipeline).lower() == "none":
         print(
             "newsmap: --pipeline none: toponyms found by gazetteer matching only (lower recall)",
             file=sys.stderr,
         )
-    elif parser.nlp is None:
-        print(
-            "newsmap: no spaCy pipeline available; recognising toponyms by gazetteer "
-            "matching only (lower recall)",
-            file=sys.stderr,
-        )
+    for note in parser.notes:
+        if note != NER_OFF_NOTE or str(args.pipeline).lower() != "none":
+            print(f"newsmap: {note}", file=sys.stderr)
     return parser
 
 
