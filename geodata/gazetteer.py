@@ -1127,7 +1127,7 @@ def open_gazetteer(use_cache: bool = True, progress: Progress | None = None) -> 
                 status = "built"
             except (OSError, CacheDamaged) as error:
                 status, damage = "rebuilt", str(error)
-                LOGGER.warning("gazetteer cache %s: %s; rebuilding", path, error)
+                LOGGER.info("gazetteer cache %s: %s; rebuilding", path, error)
         say = progress or _no_progress
         rows = build_rows(lambda stage, done: say(stage, done * _READ_SHARE))
         say("Indexing the place names", _READ_SHARE)

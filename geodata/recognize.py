@@ -242,7 +242,7 @@ def open_nlp(name: str | None = None) -> tuple[Any | None, str | None]:
     try:
         importlib.import_module("spacy")
     except Exception as error:  # missing, or broken by its own dependencies
-        LOGGER.warning("spaCy not available: %s", error)
+        LOGGER.info("spaCy not available: %s", error)
         return None, f"spaCy is not installed or cannot be imported ({error}); {_FALLBACK}"
     names: Sequence[str] = (wanted,) if wanted else DEFAULT_PIPELINES
     errors = []
@@ -254,7 +254,7 @@ def open_nlp(name: str | None = None) -> tuple[Any | None, str | None]:
             LOGGER.info("spaCy pipeline %s not installed: %s", package, error)
             continue
         except Exception as error:  # installed but unusable (version mismatch, damaged)
-            LOGGER.warning("spaCy pipeline %s cannot be loaded: %s", package, error)
+            LOGGER.info("spaCy pipeline %s cannot be loaded: %s", package, error)
             errors.append(f"{package}: {type(error).__name__}: {error}")
             continue
         if "senter" in nlp.component_names and "senter" in nlp.disabled:

@@ -109,13 +109,15 @@ def _geoparser(args: argparse.Namespace) -> Any:
         print(f"newsmap: building the place index: {stage} ({fraction:.0%})", file=sys.stderr)
 
     parser = Geoparser(pipeline=args.pipeline, progress=progress)
-    if parser.nlp is None and str(args.pipeline).lower() == "none":
+    # (args.pipeline is None when not given: "None".lower() is not a choice of "none")
+    chose_none = args.pipeline is not None and args.pipeline.lower() == "none"
+    if chose_none:
         print(
             "newsmap: --pipeline none: toponyms found by gazetteer matching only (lower recall)",
             file=sys.stderr,
         )
     for note in parser.notes:
-        if note != NER_OFF_NOTE or str(args.pipeline).lower() != "none":
+        if not (chose_none and note == NER_OFF_NOTE):
             print(f"newsmap: {note}", file=sys.stderr)
     return parser
 
