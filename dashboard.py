@@ -107,6 +107,7 @@ def load_place_index() -> None:
             with slot.container():
                 shown["status"] = st.status(
                     "Building the place index (done once; it takes a little while)…",
+                    state="running",
                     expanded=True,
                 )
                 with shown["status"]:

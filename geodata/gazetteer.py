@@ -32,6 +32,7 @@ versions and the embedded data files, so an upgrade rebuilds it.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import errno
 import gzip
 import hashlib
@@ -969,6 +970,8 @@ _HEADER = struct.Struct(">IQ32s")
 #: Share of a (re)build's time spent reading the sources, then indexing names;
 #: the rest is writing the cache file (measured on a full build).
 _READ_SHARE, _INDEX_SHARE = 0.35, 0.6
+#: Age (s) after which a temporary cache file is taken for a killed writer's.
+_STALE_SECONDS = 3600
 
 
 class CacheDamaged(Exception):
@@ -1068,6 +1071,12 @@ def _write_cache(path: Path, gazetteer: Gazetteer) -> None:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+    # A process killed while writing leaves its temporary file: remove those
+    # older than an hour (a younger one may be another process's, still writing).
+    for stale in path.parent.glob(".gazetteer-*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > _STALE_SECONDS:
+                stale.unlink()
 
 
 def _unwritable_note(folder: Path, error: OSError) -> str:

@@ -168,6 +168,17 @@ def test_a_failed_write_leaves_no_temporary_file(cache, monkeypatch) -> None:
     assert list(cache.iterdir()) == []
 
 
+def test_a_killed_writers_temporary_file_is_removed_later(cache) -> None:
+    cache.mkdir()
+    old, young = cache / ".gazetteer-x.pickle.old.tmp", cache / ".gazetteer-x.pickle.new.tmp"
+    old.write_bytes(b"half an index")
+    young.write_bytes(b"being written")
+    os.utime(old, (time.time() - 2 * 3600,) * 2)
+    load, _ = _load(cache)
+    assert load.saved
+    assert sorted(p.name for p in cache.iterdir()) == [young.name, _cache_file(cache).name]
+
+
 READ_ONLY_SCRIPT = """
 import json, sys
 sys.path.insert(0, {root!r})
