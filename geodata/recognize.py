@@ -37,9 +37,11 @@ from geodata.names import DEMONYMS, NON_PLACE_ADJECTIVES, normalize_name
 
 __all__ = [
     "DEFAULT_PIPELINES",
+    "NER_OFF_NOTE",
     "Mention",
     "Recognized",
     "load_nlp",
+    "open_nlp",
     "recognize",
     "recognize_many",
 ]
@@ -190,7 +192,12 @@ class Recognized:
 # --------------------------------------------------------------------------- NLP
 
 
-@lru_cache(maxsize=4)
+#: The end of every message about recognising without a language model.
+_FALLBACK = "places are found from the place index only, which misses more."
+#: The note when NER was turned off on purpose (pipeline ``"none"``).
+NER_OFF_NOTE = f"The language model is turned off (pipeline none); {_FALLBACK}"
+
+
 def load_nlp(name: str | None = None) -> Any | None:
     """Load a spaCy pipeline for NER, once per process and name.
 
@@ -204,19 +211,51 @@ def load_nlp(name: str | None = None) -> Any | None:
     Returns
     -------
     spacy.language.Language or None
-        None when no pipeline can be loaded; recognition then falls back to
-        gazetteer matching.
+        None when no pipeline can be loaded (see :func:`open_nlp` for why);
+        recognition then falls back to gazetteer matching.
+    """
+    return open_nlp(name)[0]
+
+
+@lru_cache(maxsize=4)
+def open_nlp(name: str | None = None) -> tuple[Any | None, str | None]:
+    """Load a spaCy pipeline for NER and say why, if there is none.
+
+    Parameters
+    ----------
+    name : str, optional
+        As for :func:`load_nlp`.
+
+    Returns
+    -------
+    nlp : spacy.language.Language or None
+        The pipeline; None when spaCy or every pipeline tried is missing or
+        cannot be loaded (or ``name`` is ``"none"``).
+    note : str or None
+        One sentence for the user when ``nlp`` is None, e.g. "No English
+        language model found (spaCy en_core_web_sm); places are found from the
+        place index only, which misses more."; None when a pipeline loaded.
     """
     wanted = name or os.environ.get(PIPELINE_ENV) or None
     if wanted and wanted.lower() == "none":
-        return None
+        return None, NER_OFF_NOTE
+    try:
+        importlib.import_module("spacy")
+    except Exception as error:  # missing, or broken by its own dependencies
+        LOGGER.info("spaCy not available: %s", error)
+        return None, f"spaCy is not installed or cannot be imported ({error}); {_FALLBACK}"
     names: Sequence[str] = (wanted,) if wanted else DEFAULT_PIPELINES
+    errors = []
     for package in names:
         try:
             module = importlib.import_module(package)
             nlp = module.load(exclude=_EXCLUDE)
-        except (ImportError, OSError, ValueError) as error:
-            LOGGER.info("spaCy pipeline %s not available: %s", package, error)
+        except ImportError as error:
+            LOGGER.info("spaCy pipeline %s not installed: %s", package, error)
+            continue
+        except Exception as error:  # installed but unusable (version mismatch, damaged)
+            LOGGER.info("spaCy pipeline %s cannot be loaded: %s", package, error)
+            errors.append(f"{package}: {type(error).__name__}: {error}")
             continue
         if "senter" in nlp.component_names and "senter" in nlp.disabled:
             nlp.enable_pipe("senter")
@@ -224,8 +263,12 @@ def load_nlp(name: str | None = None) -> Any | None:
             nlp.add_pipe("sentencizer", first=True)
         _drop_unused_tok2vec(nlp)
         nlp.meta["newsmap_package"] = package
-        return nlp
-    return None
+        return nlp, None
+    if errors:
+        return None, f"The language model cannot be loaded ({'; '.join(errors)}); {_FALLBACK}"
+    if wanted:
+        return None, f"The language model {wanted} is not installed; {_FALLBACK}"
+    return None, f"No English language model found (spaCy {names[0]}); {_FALLBACK}"
 
 
 def _drop_unused_tok2vec(nlp: Any) -> None:

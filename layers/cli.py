@@ -128,19 +128,22 @@ def _article_date(value: str | None) -> date | None:
 
 def _geoparser(args: argparse.Namespace) -> Any:
     from geodata.pipeline import Geoparser
+    from geodata.recognize import NER_OFF_NOTE
 
-    parser = Geoparser(pipeline=args.pipeline)
-    if parser.nlp is None and str(args.pipeline).lower() == "none":
+    def progress(stage: str, fraction: float) -> None:
+        print(f"newsmap: building the place index: {stage} ({fraction:.0%})", file=sys.stderr)
+
+    parser = Geoparser(pipeline=args.pipeline, progress=progress)
+    # (args.pipeline is None when not given: "None".lower() is not a choice of "none")
+    chose_none = args.pipeline is not None and args.pipeline.lower() == "none"
+    if chose_none:
         print(
             "newsmap: --pipeline none: toponyms found by gazetteer matching only (lower recall)",
             file=sys.stderr,
         )
-    elif parser.nlp is None:
-        print(
-            "newsmap: no spaCy pipeline available; recognising toponyms by gazetteer "
-            "matching only (lower recall)",
-            file=sys.stderr,
-        )
+    for note in parser.notes:
+        if not (chose_none and note == NER_OFF_NOTE):
+            print(f"newsmap: {note}", file=sys.stderr)
     return parser
 
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.app.saved import MIGRATIONS, MapStore
+from layers.app.saved import MIGRATIONS, MapStore, open_store
 
 from .test_app import APP
 
@@ -47,11 +47,18 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path) -> None:
         MapStore(path)
 
 
-def test_not_a_database_is_refused(tmp_path) -> None:
+def test_a_newer_schema_is_refused_by_open_store_and_left_in_place(tmp_path) -> None:
     path = tmp_path / "maps.sqlite3"
-    path.write_bytes(b"not a database at all, just text" * 100)
-    with pytest.raises(sqlite3.DatabaseError):
-        MapStore(path)
+    MapStore(path)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    before = path.read_bytes()
+    store, message = open_store(path)
+    assert store is None
+    assert message is not None and "newer newsmap" in message and str(path) in message
+    assert path.read_bytes() == before
+    assert not [p.name for p in tmp_path.iterdir() if "corrupt" in p.name]
 
 
 def _open(**query: str) -> AppTest:

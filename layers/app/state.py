@@ -425,6 +425,8 @@ def default_state(seed_name: str, seed_text: str) -> dict[str, Any]:
         "fit_all_for": "",
         "add_query": "",
         "message": "",
+        # what went wrong at start (damaged caches, no spaCy) that the user dismissed
+        "dismissed_notes": [],
     }
     state.update({f"layer_{key}": True for key in LAYER_KEYS})
     return state
