@@ -8,11 +8,14 @@ world and a view fitted to Fiji's bounds (-180..180) shows the whole world.
 
 Shifting by 360 degrees is a display matter only. The view's arc of longitude
 (:func:`feature_arc`, the smallest arc that covers the features, from
-:func:`geodata.geodesy.lon_extent`) decides: when it crosses 180 degrees, every
-part of every feature is drawn continuous (:func:`geodata.geodesy.unwrap_lons`)
-and at the copy (lon + k * 360) nearest the arc's centre (:func:`wrap_mapping`),
-and the basemap is drawn a second time 360 degrees east (``static/newsmap.js``).
-When it does not, nothing is changed and nothing more is drawn.
+:func:`geodata.geodesy.lon_extent`) decides: when it runs across or from 180
+degrees, every part of every feature is drawn continuous
+(:func:`geodata.geodesy.unwrap_lons`) and at the copy (lon + k * 360) nearest
+the arc's centre (:func:`wrap_mapping`), and the basemap is drawn again 360
+degrees east or west where the view reaches (:func:`basemap_copies`, drawn by
+``static/newsmap.js`` from the same data).
+When the arc is away from 180 degrees, nothing is changed and nothing more is
+drawn.
 """
 
 from __future__ import annotations
@@ -26,7 +29,16 @@ from shapely.geometry.base import BaseGeometry
 
 from geodata.geodesy import lon_extent, unwrap_lons
 
-__all__ = ["MAX_LAT", "LonArc", "display_lon", "feature_arc", "place_part", "wrap_mapping"]
+__all__ = [
+    "COPY_MARGIN_DEG",
+    "MAX_LAT",
+    "LonArc",
+    "basemap_copies",
+    "display_lon",
+    "feature_arc",
+    "place_part",
+    "wrap_mapping",
+]
 
 #: Web Mercator's latitude limit (Leaflet's ``SphericalMercator.MAX_LATITUDE``):
 #: the map cannot show the poles; a point beyond is drawn at this latitude.
@@ -47,6 +59,16 @@ class LonArc(NamedTuple):
     def crosses_antimeridian(self) -> bool:
         """Whether the arc runs across 180 degrees (then features are shifted to draw)."""
         return self.east > 180.0
+
+    @property
+    def at_antimeridian(self) -> bool:
+        """Whether the arc crosses 180 degrees or starts at -180: features are then placed.
+
+        An arc that starts at -180 holds data at the antimeridian itself; a point
+        stored at +180 (the same meridian) is drawn at -180 beside it, and a line
+        or ring across 180 is drawn continuous.
+        """
+        return self.east > 180.0 or self.west <= -180.0
 
     @property
     def centre(self) -> float:
@@ -117,6 +139,41 @@ def feature_arc(geometries: Iterable[BaseGeometry | None]) -> LonArc | None:
     return None if extent is None else LonArc(*extent)
 
 
+#: Degrees of longitude beyond the view's arc that the basemap's copies cover, so
+#: that the fitted view (and a little panning) shows land on both sides.
+COPY_MARGIN_DEG = 30.0
+
+
+def basemap_copies(arc: LonArc | None) -> list[float]:
+    """Return the longitude offsets at which the basemap is drawn again for ``arc``.
+
+    Parameters
+    ----------
+    arc : LonArc or None
+        The view's arc (see :func:`feature_arc`).
+
+    Returns
+    -------
+    list of float
+        Offsets in degrees (``-360.0``, ``360.0``) of the copies of -180..180 that
+        the arc, widened by :data:`COPY_MARGIN_DEG` each side, reaches into;
+        empty when the arc is away from 180 degrees (the usual case: the basemap
+        is drawn once, as before) or goes all round the world (the view is then
+        the whole world, -180..180).
+
+    Examples
+    --------
+    >>> basemap_copies(LonArc(174.6, 188.5))
+    [360.0]
+    >>> basemap_copies(LonArc(43.1, 47.8))
+    []
+    """
+    if arc is None or not arc.at_antimeridian or arc.east - arc.west >= 360.0:
+        return []
+    west, east = arc.west - COPY_MARGIN_DEG, arc.east + COPY_MARGIN_DEG
+    return [offset for offset in (-360.0, 360.0) if offset - 180.0 < east and west < offset + 180.0]
+
+
 def display_lon(lon: float, arc: LonArc | None) -> float:
     """Return the longitude a point is drawn at: its copy nearest the arc's centre.
 
@@ -125,8 +182,8 @@ def display_lon(lon: float, arc: LonArc | None) -> float:
     lon : float
         Degrees, -180..180.
     arc : LonArc or None
-        The view's arc (see :func:`feature_arc`); None or an arc that does not
-        cross 180 degrees leaves ``lon`` as it is.
+        The view's arc (see :func:`feature_arc`); None or an arc away from 180
+        degrees (not :attr:`LonArc.at_antimeridian`) leaves ``lon`` as it is.
 
     Returns
     -------
@@ -138,7 +195,7 @@ def display_lon(lon: float, arc: LonArc | None) -> float:
     >>> display_lon(-171.77, LonArc(177.0, 189.0))
     188.23
     """
-    if arc is None or not arc.crosses_antimeridian:
+    if arc is None or not arc.at_antimeridian:
         return lon
     return round(lon + 360.0 * round((arc.centre - lon) / 360.0), 9)
 
@@ -198,14 +255,15 @@ def wrap_mapping(geometry: dict[str, Any], arc: LonArc | None) -> dict[str, Any]
     Returns
     -------
     dict
-        ``geometry`` itself when ``arc`` is None or does not cross 180 degrees.
+        ``geometry`` itself when ``arc`` is None or away from 180 degrees (not
+        :attr:`LonArc.at_antimeridian`: the usual case costs nothing).
         Otherwise a new mapping: each part (point, line, polygon with its holes)
         continuous and shifted by a multiple of 360 degrees nearest the arc's
         centre, so the parts of Fiji and a Suva-Apia line are drawn side by
         side around 180 degrees. Longitudes may leave -180..180: the result is
         for drawing only, never for storing or exporting.
     """
-    if arc is None or not arc.crosses_antimeridian:
+    if arc is None or not arc.at_antimeridian:
         return geometry
     return _wrapped(geometry, arc.centre)
 

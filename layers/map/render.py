@@ -29,6 +29,7 @@ from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
 from layers.map.antimeridian import (
     MAX_LAT,
     LonArc,
+    basemap_copies,
     display_lon,
     feature_arc,
     place_part,
@@ -656,11 +657,14 @@ def _fit_bounds(m: folium.Map, geometries: list[Any], arc: LonArc | None) -> Non
     # cannot fit: give the view at least MIN_SPAN_DEG of width and height.
     pad_x = max(0.0, (MIN_SPAN_DEG - (maxx - minx)) / 2)
     pad_y = max(0.0, (MIN_SPAN_DEG - (maxy - miny)) / 2)
-    # An arc within -180..180 stays there (the world Leaflet shows first); one
-    # across 180 runs on east of it, where the features are drawn.
-    low, high = (-180.0, 180.0) if not arc.crosses_antimeridian else (-180.0, 540.0)
-    south_west = [max(miny - pad_y, -MAX_LAT), max(minx - pad_x, low)]
-    north_east = [min(maxy + pad_y, MAX_LAT), min(maxx + pad_x, high)]
+    # An arc away from 180 degrees stays in -180..180 (the world Leaflet shows
+    # first); one at or across 180 runs on past it, where its features are drawn.
+    low, high = (-math.inf, math.inf) if arc.at_antimeridian else (-180.0, 180.0)
+    south, north = miny - pad_y, maxy + pad_y
+    # At the map's edge the span is kept by moving it away from the edge.
+    south, north = south - max(0.0, north - MAX_LAT), north + max(0.0, -MAX_LAT - south)
+    south_west = [max(south, -MAX_LAT), max(minx - pad_x, low)]
+    north_east = [min(north, MAX_LAT), min(maxx + pad_x, high)]
     m.fit_bounds(
         [south_west, north_east],
         padding_top_left=FIT_PADDING_TOP_LEFT,
@@ -727,7 +731,7 @@ def render_base_map(
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {sorted(BASEMAPS)}")
     geometries = _fit_geometries(layers, () if fit_all else outliers(layers))
     arc = feature_arc(geometries)
-    across = arc is not None and arc.crosses_antimeridian
+    copies = basemap_copies(arc)
     m = folium.Map(
         location=[25.0, 20.0],
         zoom_start=2,
@@ -736,10 +740,9 @@ def render_base_map(
         height=height,
         # Leaflet's jump keeps the view's centre within -180..180; a view across
         # 180 degrees has its features drawn east of it, so it must not jump.
-        world_copy_jump=not across,
+        world_copy_jump=not copies,
         max_zoom=MAX_ZOOM,
     )
-    copies = [360.0] if across else []
     minimap = _add_basemap(m, basemap, basemap_url, asset_base_url, copies=copies)
     _fit_bounds(m, geometries, arc)
     m.add_child(FullscreenControl())
