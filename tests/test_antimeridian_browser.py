@@ -28,6 +28,18 @@ from layers.map.render import (
     view_arc,
 )
 
+from .browser import (
+    BrowserPage,
+    click_at,
+    features_heading,
+    map_frame,
+    map_view,
+    open_dashboard,
+    selected_feature_label,
+    wait_for,
+    wait_for_drawn,
+    wait_idle,
+)
 from .test_clicks_browser import _LISTEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -311,3 +323,56 @@ def test_a_point_at_the_pole_draws_at_the_maps_edge_and_clicks(browser, pages) -
         assert errors == []
     finally:
         page.context.close()
+
+
+# --------------------------------------------------------------------------- in the app
+
+PACIFIC_ARTICLE = (
+    "Fiji's prime minister flew from Suva to Labasa on Monday. Officials in Nuku'alofa, "
+    "Tonga, said they would join the talks on fisheries."
+)
+
+
+def test_the_app_frames_an_article_across_180_and_selects_a_shifted_place(
+    browser_page: BrowserPage,
+) -> None:
+    page = browser_page.page
+    open_dashboard(browser_page)
+    box = page.get_by_label("Article text")
+    box.fill(PACIFIC_ARTICLE)
+    box.press("Control+Enter")
+    wait_for(page, lambda: features_heading(page)[1] < 10, "the article to be mapped")
+    wait_idle(page)
+    wait_for_drawn(page, expected=features_heading(page)[0])
+    frame = map_frame(page)
+    assert frame is not None
+    frame.wait_for_function("window.map && window.map._loaded && !window.map._animatingZoom")
+    west, east = frame.evaluate(
+        "[window.map.getBounds().getWest(), window.map.getBounds().getEast()]"
+    )
+    # Suva (178.43), Labasa (179.36), Nuku'alofa (-175.20, drawn at 184.80).
+    assert west < 178.42 and east > 184.8 and east - west < 40
+    # Nuku'alofa's marker is drawn east of 180, where the view is: a click selects it.
+    tonga_lat, tonga_lon = frame.evaluate(
+        """() => { let at = null; window.map.eachLayer(l => {
+             if (l.feature && l.feature.properties.feature_id === 'geonames:4032402') {
+               at = [l.getLatLng().lat, l.getLatLng().lng]; } }); return at; }"""
+    )
+    assert tonga_lon == pytest.approx(-175.20 + 360.0, abs=0.01)
+    click_at(frame, lat=tonga_lat, lon=tonga_lon)
+    wait_for(page, lambda: "Nuku" in selected_feature_label(page), "Nuku'alofa selected")
+    wait_idle(page)
+    # The view goes to the selection where it is drawn (east of 180), and the
+    # halo is drawn there; the details give the stored coordinates.
+    wait_for(page, lambda: (map_view(page) or (0, 0, 0))[1] > 180, "the view at the selection")
+    frame = map_frame(page)
+    assert frame is not None
+    halo = frame.evaluate(
+        """() => { let at = null; window.map.eachLayer(l => {
+             if (l instanceof L.CircleMarker && !l.feature && l.getRadius() === 14) {
+               at = l.getLatLng().lng; } }); return at; }"""
+    )
+    assert halo == pytest.approx(tonga_lon, abs=0.01)
+    assert page.get_by_text("lon -175.2").count() > 0
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()
