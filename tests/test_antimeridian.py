@@ -348,3 +348,14 @@ def test_outliers_take_the_median_across_180() -> None:
     assert outliers(layers) == ["test:far"]
     assert view_arc(layers) == (178.44, 188.23)
     assert view_arc(layers, fit_all=True) == pytest.approx((178.44, 202.14))
+
+
+def test_the_examples_in_the_docstrings_hold() -> None:
+    import doctest
+
+    from geodata import geodesy
+    from layers.map import antimeridian
+
+    for module in (geodesy, antimeridian):
+        result = doctest.testmod(module)
+        assert result.attempted >= 4 and result.failed == 0, module.__name__
