@@ -60,6 +60,7 @@ from layers.app.views import (
 from layers.catalog import LAYER_BY_KEY, LAYERS
 from layers.files.export import SAVED_MAP_SUFFIXES
 from layers.files.inputs import MAX_APP_CHARS, file_stem, headline
+from layers.map.antimeridian import display_lon
 from layers.map.assets import BASEMAP_URL, install_static
 from layers.map.render import (
     BASEMAPS,
@@ -71,6 +72,7 @@ from layers.map.render import (
     render_base_map,
     selection_group,
     unique_evidence,
+    view_arc,
 )
 
 ROOT = Path(__file__).resolve().parent
@@ -435,7 +437,11 @@ def notices(source: Source, frames: ViewFrames, shown, corrections: dict) -> Non
 
 def map_panel(frames: ViewFrames, shown, visible: tuple[str, ...], key: str) -> tuple[dict, str]:
     """Draw the map; return what streamlit-folium reports of it and the map's key."""
-    groups = build_feature_groups(frames.by_layer, visible)
+    fit_all = st.session_state["fit_all_for"] == key
+    # The features are drawn where the base map's view is (across 180 degrees
+    # for Fiji): the same arc of longitude for the view, the layers and the halo.
+    arc = view_arc(frames.extracted_by_layer, fit_all=fit_all)
+    groups = build_feature_groups(frames.by_layer, visible, arc=arc)
     groups.append(legend_group({k: len(frames.by_layer[k]) for k in visible}))
     center = zoom = None
     selected = shown[shown["feature_id"] == st.session_state["selected"]]
@@ -444,9 +450,8 @@ def map_panel(frames: ViewFrames, shown, visible: tuple[str, ...], key: str) -> 
         lonlat = representative_lonlat(row.geometry)
         if lonlat is not None:
             rings = RING_RADII_KM if st.session_state["rings"] else ()
-            groups.append(selection_group(*lonlat, row["name"], rings))
-            center, zoom = (lonlat[1], lonlat[0]), SELECTED_ZOOM
-    fit_all = st.session_state["fit_all_for"] == key
+            groups.append(selection_group(*lonlat, row["name"], rings, arc=arc))
+            center, zoom = (lonlat[1], display_lon(lonlat[0], arc)), SELECTED_ZOOM
     suffix = "-all" if fit_all else ""
     base = render_base_map(
         frames.extracted_by_layer,

@@ -1,4 +1,4 @@
-"""Distances, circles and representative points on the Earth: the one geodesy module.
+"""Distances, circles, representative points and longitude arcs: the one geodesy module.
 
 Every function takes longitude first, then latitude (the order of GeoJSON and
 shapely), in degrees on WGS84 (EPSG:4326). Two families of distance, each for
@@ -10,11 +10,18 @@ its use:
 - :func:`haversine_km` and :func:`pairwise_haversine_km`: the great circle on a
   sphere of mean Earth radius, vectorised with NumPy, for the resolver's ranking
   where thousands of candidate pairs are compared and 0.5 % does not matter.
+
+Longitude is circular: :func:`unwrap_lons` makes a line or ring continuous across
+the antimeridian (180 degrees), and :func:`lon_extent` finds the smallest arc of
+longitude that covers a set of features (Fiji and Samoa: about 177..188, not
+-180..180). The data stays in -180..180; only a map's view needs the arc.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import shapely
@@ -30,10 +37,12 @@ __all__ = [
     "geodesic_km",
     "geodesic_many_km",
     "haversine_km",
+    "lon_extent",
     "pairwise_haversine_km",
     "range_ring",
     "representative_lonlat",
     "representative_point",
+    "unwrap_lons",
 ]
 
 #: Mean Earth radius (IUGG), km: the sphere of the haversine distances.
@@ -254,3 +263,103 @@ def range_ring(lon: float, lat: float, radius_km: float, segments: int = 96) -> 
         np.full(segments, lon), np.full(segments, lat), azimuths, np.full(segments, radius_km * 1e3)
     )
     return Polygon(list(zip(lons, lats, strict=True)))
+
+
+def unwrap_lons(lons: ArrayLike) -> np.ndarray:
+    """Longitudes of a line or ring made continuous across the antimeridian.
+
+    Each step of more than 180 degrees between consecutive vertices is taken the
+    short way (by adding or subtracting 360 degrees to the rest of the line), as a
+    reader means "from Suva to Apia": 178.44 then -171.77 becomes 178.44 then
+    188.23. Steps of 180 degrees or less are kept.
+
+    Parameters
+    ----------
+    lons : array of float, shape (n,)
+        Longitudes in degrees, in vertex order.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        Degrees; the first equals ``lons[0]``, the others may leave -180..180.
+
+    Examples
+    --------
+    >>> unwrap_lons([178.44, -171.77]).round(2).tolist()
+    [178.44, 188.23]
+    """
+    values = np.asarray(lons, dtype=float)
+    if values.size < 2:
+        return values.copy()
+    return np.unwrap(values, period=360.0)
+
+
+def lon_extent(intervals: Iterable[tuple[float, float]]) -> tuple[float, float] | None:
+    """Return the smallest arc of longitude that covers every interval.
+
+    A bounding box in plain -180..180 degrees (``total_bounds``) cannot describe
+    features on both sides of the antimeridian: Fiji, cut at 180 degrees in
+    Natural Earth, has bounds -180..180 and a map fitted to them shows the whole
+    world. Longitude is a circle, so the smallest covering arc is the circle less
+    its largest gap between the intervals; this finds that gap.
+
+    Parameters
+    ----------
+    intervals : iterable of (float, float)
+        ``(west, east)`` in degrees with ``west <= east``; ``east`` may exceed 180
+        for an interval that crosses the antimeridian (e.g. from
+        :func:`unwrap_lons`). A point is ``(lon, lon)``; an interval of 360
+        degrees or more covers every longitude.
+
+    Returns
+    -------
+    (float, float) or None
+        ``(west, east)`` with ``-180 <= west < 180`` and ``west <= east <= west +
+        360``: the arc runs east from ``west`` to ``east``, and ``east > 180``
+        when it crosses the antimeridian. ``(-180.0, 180.0)`` when the intervals
+        cover every longitude (or no gap is wider than the one at 180 degrees);
+        None when there are no intervals. Of two gaps equally wide, the one at the
+        antimeridian is taken, so a view that need not cross it does not.
+
+    Raises
+    ------
+    ValueError
+        If a bound is not finite or ``west > east``.
+
+    Examples
+    --------
+    >>> lon_extent([(177.0, 180.0), (-180.0, -178.0), (-172.8, -171.4)])
+    (177.0, 188.6)
+    >>> lon_extent([(44.0, 44.0), (-0.1, -0.1)])
+    (-0.1, 44.0)
+    """
+    pieces: list[tuple[float, float]] = []
+    for west, east in intervals:
+        west, east = float(west), float(east)
+        if not (math.isfinite(west) and math.isfinite(east)) or west > east:
+            raise ValueError(f"a longitude interval needs finite west <= east, got {west}, {east}")
+        if east - west >= 360.0:
+            return (-180.0, 180.0)
+        start = (west + 180.0) % 360.0 - 180.0
+        end = start + (east - west)
+        if end > 180.0:  # split at the antimeridian: every piece within -180..180
+            pieces += [(start, 180.0), (-180.0, end - 360.0)]
+        else:
+            pieces.append((start, end))
+    if not pieces:
+        return None
+    pieces.sort()
+    merged = [list(pieces[0])]
+    for start, end in pieces[1:]:
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    # The gap at the antimeridian: from the last piece's end round to the first's start.
+    best_gap = merged[0][0] + 360.0 - merged[-1][1]
+    arc = (merged[0][0], merged[-1][1])
+    for before, after in itertools.pairwise(merged):
+        gap = after[0] - before[1]
+        if gap > best_gap + 1e-9:
+            best_gap, arc = gap, (after[0], before[1] + 360.0)
+    return (round(arc[0], 9), round(arc[1], 9))

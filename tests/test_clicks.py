@@ -74,3 +74,16 @@ def test_a_click_on_the_bare_map_has_no_feature() -> None:
     assert read_click(None, None, "map-a")[0] is None
     junk = {"last_object_clicked_count": "3", "last_clicked": {"lat": "x"}}
     assert read_click(junk, None, "map-a")[0] is None
+
+
+def test_a_click_east_of_180_degrees_is_read_back_into_minus_180_to_180() -> None:
+    # On a view across the antimeridian (Fiji, Samoa) Leaflet reports Apia's side
+    # at lng 188.23; one world copy to the west, Suva at -181.56.
+    click, _ = read_click({"last_clicked": {"lat": -13.83, "lng": 188.23}}, None, "map-a")
+    assert click is not None
+    assert (click.lat, round(click.lon, 6)) == (-13.83, -171.77)
+    click, _ = read_click({"last_clicked": {"lat": -18.14, "lng": -181.56}}, None, "map-a")
+    assert click is not None and round(click.lon, 6) == 178.44
+    # The antimeridian itself stays as reported.
+    click, _ = read_click({"last_clicked": {"lat": 0.0, "lng": 180.0}}, None, "map-a")
+    assert click == Click(0.0, 180.0, None)

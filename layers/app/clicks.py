@@ -13,6 +13,7 @@ same feature again is a new click because the count moved on.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ class Click:
     Attributes
     ----------
     lat, lon : float
-        Where, in degrees (EPSG:4326).
+        Where, in degrees (EPSG:4326; ``lon`` within -180..180 whatever copy of
+        the world was clicked).
     feature_id : str or None
         The feature clicked, as drawn (its ``feature_id`` property: braces are
         HTML entities there); None for a click on the bare map or on something
@@ -87,12 +89,21 @@ def referenced_id(tooltip: object) -> str | None:
 
 
 def _latlon(value: Any) -> tuple[float, float] | None:
+    """(lat, lon) of a reported position, the longitude brought into -180..180.
+
+    Leaflet reports where on its unrolled plane the click was: on a copy of the
+    world, or east of 180 degrees on a view across the antimeridian (Fiji), a
+    longitude such as 181.5 (see :mod:`layers.map.antimeridian`).
+    """
     if not isinstance(value, Mapping):
         return None
     try:
-        return float(value["lat"]), float(value["lng"])
+        lat, lng = float(value["lat"]), float(value["lng"])
     except (KeyError, TypeError, ValueError):
         return None
+    if math.isfinite(lng) and not -180.0 <= lng <= 180.0:
+        lng = (lng + 180.0) % 360.0 - 180.0
+    return lat, lng
 
 
 def read_click(

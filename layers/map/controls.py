@@ -140,6 +140,11 @@ class NaturalEarthBasemap(NewsmapElement):
         Plain text shown from zoom ``detail_zoom`` on, where the offline data has
         nothing finer to show.
     detail_zoom : int, default 10
+    copies : list of float, optional
+        Longitude offsets in degrees (e.g. ``[360.0]``) at which the basemap and
+        its place names are drawn again, from the same data: a view across the
+        antimeridian has its features east of 180 degrees (see
+        :mod:`layers.map.antimeridian`). Default: drawn once, in -180..180.
     """
 
     _template = Template(
@@ -158,6 +163,7 @@ class NaturalEarthBasemap(NewsmapElement):
         labels: dict | None = None,
         detail_note: str | None = None,
         detail_zoom: int = 10,
+        copies: list[float] | None = None,
     ) -> None:
         super().__init__()
         if (url is None) == (data is None):
@@ -172,3 +178,5 @@ class NaturalEarthBasemap(NewsmapElement):
             self.options["labels"] = labels
         if detail_note:
             self.options["detailNote"] = {"text": detail_note, "zoom": detail_zoom}
+        if copies:
+            self.options["copies"] = [float(offset) for offset in copies]

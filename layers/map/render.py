@@ -23,9 +23,18 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from geodata.gazetteer import DATA_DIR
-from geodata.geodesy import haversine_km, range_ring, representative_lonlat
+from geodata.geodesy import haversine_km, lon_extent, range_ring, representative_lonlat
 from geodata.schema import DEFAULT_THRESHOLD, MODELLED_KINDS
 from layers.catalog import LAYER_BY_KEY, LAYERS, LayerDef
+from layers.map.antimeridian import (
+    MAX_LAT,
+    LonArc,
+    basemap_copies,
+    display_lon,
+    feature_arc,
+    place_part,
+    wrap_mapping,
+)
 from layers.map.assets import DEFAULT_BASE_URL, labels_payload, labels_url, use_local_assets
 from layers.map.controls import (
     FullscreenControl,
@@ -48,6 +57,7 @@ __all__ = [
     "selection_group",
     "to_latlon",
     "unique_evidence",
+    "view_arc",
 ]
 
 BASEMAP_PATH = DATA_DIR / "naturalearth" / "basemap.geojson"
@@ -251,7 +261,7 @@ def _display_geometry_of(wkb: bytes) -> dict[str, Any]:
 
 
 def build_feature_group(
-    frame: gpd.GeoDataFrame, layer: LayerDef, show: bool = True
+    frame: gpd.GeoDataFrame, layer: LayerDef, show: bool = True, arc: LonArc | None = None
 ) -> folium.FeatureGroup:
     """Build the map layer for one catalogue layer.
 
@@ -264,6 +274,10 @@ def build_feature_group(
         Its catalogue definition (title, colour, icon).
     show : bool, default True
         Whether the group is shown when the map opens.
+    arc : LonArc, optional
+        The view's arc of longitude (:func:`view_arc`): when it crosses 180
+        degrees, each part is drawn at its copy (lon + k * 360) in the view
+        (:func:`layers.map.antimeridian.wrap_mapping`). Default: as stored.
 
     Returns
     -------
@@ -287,7 +301,7 @@ def build_feature_group(
         geometry = row["geometry"]
         if geometry is None or geometry.is_empty:
             continue
-        shape = _display_geometry(geometry)
+        shape = wrap_mapping(_display_geometry(geometry), arc)
         kind = str(row.get("kind"))
         features.append(
             {
@@ -394,9 +408,17 @@ _DETAIL_NOTE_FILE = "The offline map (Natural Earth 1:50m) shows no streets at t
 
 
 def _add_basemap(
-    m: folium.Map, basemap: str, basemap_url: str | None, asset_base_url: str
+    m: folium.Map,
+    basemap: str,
+    basemap_url: str | None,
+    asset_base_url: str,
+    copies: list[float] | None = None,
 ) -> MacroElement:
-    """Add the basemap and return the overview map drawn from the same source."""
+    """Add the basemap and return the overview map drawn from the same source.
+
+    ``copies``: longitude offsets (degrees) at which the Natural Earth basemap is
+    drawn again, for a view across the antimeridian (tiles repeat by themselves).
+    """
     if basemap in _TILES:
         url, attribution = _TILES[basemap]
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], control=False).add_to(m)
@@ -409,6 +431,7 @@ def _add_basemap(
                 labels={"url": labels_url(asset_base_url)},
                 detail_note=_DETAIL_NOTE_APP,
                 detail_zoom=DETAIL_ZOOM,
+                copies=copies,
             )
         )
     else:
@@ -419,6 +442,7 @@ def _add_basemap(
                 labels={"data": labels_payload()},
                 detail_note=_DETAIL_NOTE_FILE,
                 detail_zoom=DETAIL_ZOOM,
+                copies=copies,
             )
         )
     return MiniMap()
@@ -558,6 +582,11 @@ def outliers(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
         return []
     lons, lats, weights = (np.array([r[i] for r in rows], dtype=float) for i in (1, 2, 3))
     weights = np.where(weights > 0, weights, 1e-6)
+    # Places on both sides of 180 degrees (Fiji, Samoa): their median longitude
+    # is taken on the arc that covers them, not across the whole world.
+    arc = lon_extent((lon, lon) for lon in lons)
+    if arc is not None and arc[1] > 180.0:
+        lons = np.where(lons < arc[0], lons + 360.0, lons)
     centre_lon, centre_lat = _weighted_median(lons, weights), _weighted_median(lats, weights)
     distance = haversine_km(centre_lon, centre_lat, lons, lats)
     limit = max(OUTLIER_MIN_KM, OUTLIER_SPREAD * _weighted_median(distance, weights))
@@ -571,49 +600,77 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
-def _fit_bounds(
-    m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame], leave_out: Iterable[str] = ()
-) -> None:
-    """Fit ``m`` to ``layers`` but the ids in ``leave_out`` (countries only if nothing else)."""
-    bounds: list[float] | None = None
+def _fit_geometries(
+    layers: Mapping[str, gpd.GeoDataFrame], leave_out: Iterable[str] = ()
+) -> list[Any]:
+    """Return the geometries a view is fitted to (countries only if nothing else)."""
     left_out = set(leave_out)
     ordered = [k for k in LAYER_BY_KEY if k in layers and k != "countries"] + ["countries"]
+    geometries: list[Any] = []
     for key in ordered:
         frame = layers.get(key)
         if frame is None or frame.empty:
             continue
-        if key == "countries" and bounds is not None:
+        if key == "countries" and geometries:
             break
-        non_empty = frame[
-            frame.geometry.notna() & ~frame.geometry.is_empty & ~frame["feature_id"].isin(left_out)
-        ]
-        if non_empty.empty:
-            continue
-        minx, miny, maxx, maxy = non_empty.total_bounds
-        bounds = (
-            [minx, miny, maxx, maxy]
-            if bounds is None
-            else [
-                min(bounds[0], minx),
-                min(bounds[1], miny),
-                max(bounds[2], maxx),
-                max(bounds[3], maxy),
-            ]
-        )
-    if bounds is not None and all(math.isfinite(v) for v in bounds):
-        # One place (or several on one spot) has zero-size bounds, which Leaflet
-        # cannot fit: give the view at least MIN_SPAN_DEG of width and height.
-        minx, miny, maxx, maxy = bounds
-        pad_x = max(0.0, (MIN_SPAN_DEG - (maxx - minx)) / 2)
-        pad_y = max(0.0, (MIN_SPAN_DEG - (maxy - miny)) / 2)
-        south_west = to_latlon(max(minx - pad_x, -180.0), max(miny - pad_y, -90.0))
-        north_east = to_latlon(min(maxx + pad_x, 180.0), min(maxy + pad_y, 90.0))
-        m.fit_bounds(
-            [south_west, north_east],
-            padding_top_left=FIT_PADDING_TOP_LEFT,
-            padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT,
-            max_zoom=MAX_ZOOM,
-        )
+        drawn = frame.geometry.notna() & ~frame.geometry.is_empty
+        geometries.extend(frame.geometry[drawn & ~frame["feature_id"].isin(left_out)])
+    return geometries
+
+
+def view_arc(layers: Mapping[str, gpd.GeoDataFrame], fit_all: bool = False) -> LonArc | None:
+    """Return the arc of longitude the map's opening view covers.
+
+    The features' smallest covering arc (:func:`layers.map.antimeridian.feature_arc`),
+    of the same features :func:`render_base_map` fits the view to. The app gives
+    it to :func:`build_feature_groups` and :func:`selection_group`, so that the
+    features are drawn where the base map's view is.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame
+        Sites by layer key (EPSG:4326), as given to :func:`render_base_map`.
+    fit_all : bool, default False
+        As in :func:`render_base_map`: by default the :func:`outliers` are left out.
+
+    Returns
+    -------
+    LonArc or None
+        None when there is no feature; ``east > 180`` when the view crosses the
+        antimeridian (Fiji and Samoa: about 177..188).
+    """
+    return feature_arc(_fit_geometries(layers, () if fit_all else outliers(layers)))
+
+
+def _fit_bounds(m: folium.Map, geometries: list[Any], arc: LonArc | None) -> None:
+    """Fit ``m`` to the geometries, across the antimeridian when ``arc`` crosses it."""
+    if arc is None or not geometries:
+        return
+    miny = float(min(g.bounds[1] for g in geometries))
+    maxy = float(max(g.bounds[3] for g in geometries))
+    if not all(math.isfinite(v) for v in (arc.west, arc.east, miny, maxy)):
+        return
+    # Web Mercator cannot show the poles: a pole is framed at the map's edge.
+    miny, maxy = min(max(miny, -MAX_LAT), MAX_LAT), min(max(maxy, -MAX_LAT), MAX_LAT)
+    minx, maxx = arc.west, arc.east
+    # One place (or several on one spot) has zero-size bounds, which Leaflet
+    # cannot fit: give the view at least MIN_SPAN_DEG of width and height.
+    pad_x = max(0.0, (MIN_SPAN_DEG - (maxx - minx)) / 2)
+    pad_y = max(0.0, (MIN_SPAN_DEG - (maxy - miny)) / 2)
+    # An arc away from 180 degrees stays in -180..180 (the world Leaflet shows
+    # first); one at or across 180 runs on past it, where its features are drawn.
+    low, high = (-math.inf, math.inf) if arc.at_antimeridian else (-180.0, 180.0)
+    south, north = miny - pad_y, maxy + pad_y
+    # At the map's edge the span is kept by moving it away from the edge.
+    south, north = south - max(0.0, north - MAX_LAT), north + max(0.0, -MAX_LAT - south)
+    south_west = [max(south, -MAX_LAT), max(minx - pad_x, low)]
+    north_east = [min(north, MAX_LAT), min(maxx + pad_x, high)]
+    m.fit_bounds(
+        [south_west, north_east],
+        padding_top_left=FIT_PADDING_TOP_LEFT,
+        padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT,
+        max_zoom=MAX_ZOOM,
+    )
 
 
 def render_base_map(
@@ -672,17 +729,22 @@ def render_base_map(
     """
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {sorted(BASEMAPS)}")
+    geometries = _fit_geometries(layers, () if fit_all else outliers(layers))
+    arc = feature_arc(geometries)
+    copies = basemap_copies(arc)
     m = folium.Map(
         location=[25.0, 20.0],
         zoom_start=2,
         tiles=None,
         control_scale=True,
         height=height,
-        world_copy_jump=True,
+        # Leaflet's jump keeps the view's centre within -180..180; a view across
+        # 180 degrees has its features drawn east of it, so it must not jump.
+        world_copy_jump=not copies,
         max_zoom=MAX_ZOOM,
     )
-    minimap = _add_basemap(m, basemap, basemap_url, asset_base_url)
-    _fit_bounds(m, layers, () if fit_all else outliers(layers))
+    minimap = _add_basemap(m, basemap, basemap_url, asset_base_url, copies=copies)
+    _fit_bounds(m, geometries, arc)
     m.add_child(FullscreenControl())
     m.add_child(MeasureControl())
     m.add_child(minimap)
@@ -695,7 +757,9 @@ def render_base_map(
 
 
 def build_feature_groups(
-    layers: Mapping[str, gpd.GeoDataFrame], visible: Iterable[str] | None = None
+    layers: Mapping[str, gpd.GeoDataFrame],
+    visible: Iterable[str] | None = None,
+    arc: LonArc | None = None,
 ) -> list[folium.FeatureGroup]:
     """Build one FeatureGroup per visible layer, in catalogue order.
 
@@ -705,6 +769,9 @@ def build_feature_groups(
         Layer key -> features (EPSG:4326).
     visible : iterable of str, optional
         Keys to build; default all. Hidden layers are left out entirely.
+    arc : LonArc, optional
+        The view's arc of longitude, from :func:`view_arc` of the layers the base
+        map was fitted to (see :func:`build_feature_group`).
 
     Returns
     -------
@@ -712,7 +779,7 @@ def build_feature_groups(
     """
     wanted = set(LAYER_BY_KEY) if visible is None else set(visible)
     return [
-        build_feature_group(layers[layer.key], layer)
+        build_feature_group(layers[layer.key], layer, arc=arc)
         for layer in LAYERS
         if layer.key in wanted and layer.key in layers
     ]
@@ -755,14 +822,18 @@ def render_map(
     shown_keys = set(LAYER_BY_KEY) if visible is None else set(visible)
     shown = {k: v for k, v in layers.items() if k in shown_keys}
     m = render_base_map(shown, basemap, asset_base_url, height)
-    for group in build_feature_groups(shown):
+    for group in build_feature_groups(shown, arc=view_arc(shown)):
         group.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
 def selection_group(
-    lon: float, lat: float, name: str, rings_km: Iterable[float] = ()
+    lon: float,
+    lat: float,
+    name: str,
+    rings_km: Iterable[float] = (),
+    arc: LonArc | None = None,
 ) -> folium.FeatureGroup:
     """Build the "Selection" layer: a halo around the selected feature and range rings.
 
@@ -774,23 +845,31 @@ def selection_group(
         Its name (escaped in the tooltip).
     rings_km : iterable of float, default ()
         Radii of geodesic range rings in km.
+    arc : LonArc, optional
+        The view's arc (:func:`view_arc`): the halo and rings are drawn where the
+        feature is drawn, continuous across 180 degrees.
 
     Returns
     -------
     folium.FeatureGroup
     """
     group = folium.FeatureGroup(name="Selection")
+    lat, lon = to_latlon(lon, lat)
+    centre_lon = display_lon(lon, arc)
     for radius in rings_km:
         ring = range_ring(lon, lat, float(radius))
+        # A ring is drawn continuous round its centre as drawn (a ring near 180
+        # degrees would otherwise cross the world); its vertices are validated.
+        drawn = place_part(ring.exterior.coords, centre_lon, closed=True)
         folium.PolyLine(
-            [to_latlon(ring_lon, ring_lat) for ring_lon, ring_lat in ring.exterior.coords],
+            [[ring_lat, ring_lon] for ring_lon, ring_lat in drawn],
             color="#333333",
             weight=1.2,
             dash_array="4 4",
             tooltip=f"{radius:g} km",
         ).add_to(group)
     folium.CircleMarker(
-        location=to_latlon(lon, lat),
+        location=[lat, centre_lon],
         radius=14,
         color="#ff7f0e",
         weight=3,

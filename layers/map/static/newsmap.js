@@ -242,14 +242,18 @@
         L.tileLayer(this.options.tileUrl).addTo(mini);
       } else if (basemap) {
         const style = this.options.land;
+        const offsets = [0].concat(map.nmCopies || []);
         basemap.then(function (data) {
-          L.geoJson(data, {
-            filter: function (f) {
-              return f.properties && f.properties.layer === "land";
-            },
-            style: style,
-            interactive: false,
-          }).addTo(mini);
+          for (const offset of offsets) {
+            L.geoJson(data, {
+              filter: function (f) {
+                return f.properties && f.properties.layer === "land";
+              },
+              style: style,
+              coordsToLatLng: shifted(offset),
+              interactive: false,
+            }).addTo(mini);
+          }
         });
       }
       map.on("load moveend zoomend", this._sync, this);
@@ -291,6 +295,16 @@
   const BASE_PANE = "nmBase";
   const LABEL_PANE = "nmLabels";
 
+  /** GeoJSON coordsToLatLng for a copy of the data `offset` degrees of longitude east. */
+  function shifted(offset) {
+    if (!offset) {
+      return L.GeoJSON.coordsToLatLng;
+    }
+    return function (coords) {
+      return L.latLng(coords[1], coords[0] + offset, coords[2]);
+    };
+  }
+
   function pane(map, name, zIndex) {
     const node = map.getPane(name) || map.createPane(name);
     node.style.zIndex = zIndex;
@@ -309,20 +323,31 @@
    * place names; options.detailNote ({text, zoom}) is shown from that zoom on,
    * where the offline data has nothing finer to show. The data's Promise is kept
    * as map.nmBasemap for the overview map.
+   *
+   * options.copies lists longitude offsets (e.g. [360]) at which the basemap and
+   * its names are drawn again, from the same data (nothing more is fetched or
+   * embedded): a view across the antimeridian has its features drawn east of
+   * 180 degrees (layers/map/antimeridian.py), and Leaflet draws vectors only
+   * where their coordinates are. Kept as map.nmCopies for the overview map.
    */
   function addBasemap(map, options) {
     const styles = options.styles || {};
+    const copies = options.copies || [];
     pane(map, BASE_PANE, 250);
+    map.nmCopies = copies;
 
     function draw(geojson) {
-      return L.geoJson(geojson, {
-        pane: BASE_PANE,
-        style: function (f) {
-          return styles[f.properties.layer] || {};
-        },
-        interactive: false,
-        smoothFactor: 1.5,
-      }).addTo(map);
+      return [0].concat(copies).map(function (offset) {
+        return L.geoJson(geojson, {
+          pane: BASE_PANE,
+          style: function (f) {
+            return styles[f.properties.layer] || {};
+          },
+          coordsToLatLng: shifted(offset),
+          interactive: false,
+          smoothFactor: 1.5,
+        }).addTo(map);
+      });
     }
 
     if (options.url) {
@@ -335,7 +360,7 @@
       map.nmBasemap = Promise.resolve(options.data);
     }
     if (options.labels) {
-      map.nmLabels = new L.NmLabels(options.labels).addTo(map);
+      map.nmLabels = new L.NmLabels(L.extend({ copies: copies }, options.labels)).addTo(map);
     }
     if (options.detailNote) {
       new L.Control.NmDetailNote(options.detailNote).addTo(map);
@@ -364,9 +389,12 @@
   L.NmLabels = L.Layer.extend({
     initialize: function (options) {
       this._source = options;
+      // Longitude offsets of the copies of the world the names are placed on (see
+      // addBasemap's options.copies); a name has one element per copy.
+      this._offsets = [0].concat(options.copies || []);
       this._rows = null;
       this._kinds = [];
-      this._nodes = {}; // row index -> {el, w, h}
+      this._nodes = {}; // row index * copies + copy -> {el, w, h}
       this._shown = [];
     },
 
@@ -402,15 +430,15 @@
       this._box.style.visibility = "hidden";
     },
 
-    _node: function (i) {
-      let node = this._nodes[i];
+    _node: function (key) {
+      let node = this._nodes[key];
       if (!node) {
-        const row = this._rows[i];
+        const row = this._rows[Math.floor(key / this._offsets.length)];
         const kind = this._kinds[row[3]];
         const el = L.DomUtil.create("div", "nm-label nm-label-" + kind, this._box);
         el.textContent = row[2];
         el.setAttribute("data-kind", kind);
-        node = this._nodes[i] = { el: el, kind: kind, w: 0, h: 0, measured: false };
+        node = this._nodes[key] = { el: el, kind: kind, w: 0, h: 0, measured: false };
       }
       return node;
     },
@@ -425,18 +453,21 @@
       const origin = map.containerPointToLayerPoint([0, 0]);
       const margin = 40;
       const picked = [];
+      const offsets = this._offsets;
       for (let i = 0; i < this._rows.length; i++) {
         const row = this._rows[i];
         if (row[4] > zoom) {
           continue;
         }
-        const p = map.latLngToLayerPoint([row[1], row[0]]);
-        const x = p.x - origin.x;
-        const y = p.y - origin.y;
-        if (x < -margin || y < -margin || x > size.x + margin || y > size.y + margin) {
-          continue;
+        for (let c = 0; c < offsets.length; c++) {
+          const p = map.latLngToLayerPoint([row[1], row[0] + offsets[c]]);
+          const x = p.x - origin.x;
+          const y = p.y - origin.y;
+          if (x < -margin || y < -margin || x > size.x + margin || y > size.y + margin) {
+            continue;
+          }
+          picked.push([i * offsets.length + c, p]);
         }
-        picked.push([i, p]);
       }
       // Create and measure the new labels in one pass: one layout, not one per label.
       const fresh = [];
