@@ -60,7 +60,6 @@ from .browser import (
     LOCAL_HOSTS,
     MAP_IFRAME,
     MIN_FEATURES,
-    RUN_COUNTER,
     SETTLE_MS,
     VIEWPORT,
 )
@@ -370,6 +369,8 @@ class _Session:
     ) -> None:
         self.page, self.article, self.others = page, article, others
         self.result, self.timeout_ms = result, timeout_s * 1000
+        #: What the session is doing (for error messages).
+        self.step = "start"
         #: Names on the map of a fresh session on the sample (set by :meth:`open`).
         self.sample: list[tuple[str, str]] = []
         self.forbidden: set[str] = set(others)
@@ -395,15 +396,13 @@ class _Session:
             return []
         return [(str(fid), html.unescape(str(name))) for fid, name in found or []]
 
-    async def runs(self) -> int:
-        return int(await self.page.evaluate("window.__newsmapRuns || 0"))
+    async def idle(self) -> None:
+        """Wait until the app's script is not running and stays so for a moment.
 
-    async def idle(self, after_run: int | None = None) -> None:
-        """Wait until the script has run again (after ``after_run``) and stays idle."""
-        if after_run is not None:
-            await self.page.wait_for_function(
-                "(n) => (window.__newsmapRuns || 0) > n", arg=after_run, polling=100
-            )
+        Called once what the action changes is on the page, so its run has begun:
+        counting runs (``tests/browser.py``'s ``RUN_COUNTER``) would miss one whose
+        "running" state a loaded page never renders.
+        """
         await self.page.evaluate("window.__newsmapIdleSince = null")
         await self.page.wait_for_function(IDLE_FOR, arg=SETTLE_MS, polling=100)
 
@@ -434,8 +433,8 @@ class _Session:
         is False (a new article whose map has not come yet).
         """
         page = self.page
+        self.step = kind
         await page.evaluate("window.__nmSince = null; window.__nmBad = []")
-        before = await self.runs()
         started = await page.evaluate("Date.now()")
         await action()
         try:
@@ -459,7 +458,7 @@ class _Session:
         drawn_at = float(await handle.json_value())
         self.note_forbidden(kind, set(await page.evaluate("window.__nmBad || []")))
         self.result.latencies[kind] = (drawn_at - started) / 1000
-        await self.idle(after_run=before)
+        await self.idle()
         await self.check_page(kind)
         self.result.done.append(kind)
 
@@ -476,6 +475,7 @@ class _Session:
         exactly those.
         """
         page = self.page
+        self.step = "open"
         started = time.monotonic()
         await page.goto(url, wait_until="domcontentloaded")
         await page.wait_for_function(
@@ -539,13 +539,14 @@ class _Session:
     async def select(self, name: str) -> None:
         """Choose a feature in the "Selected feature" box, as a person types it."""
         page = self.page
+        self.step = f"select {name!r}"
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Selected feature")
-        before = await self.runs()
         await box.first.click()
         await page.keyboard.type(name)
         await page.get_by_role("option", name=name, exact=True).click()
-        await self.idle(after_run=before)
+        # (no feature is selected before: the button comes with the selection)
         await page.get_by_role("button", name="Reject this feature").wait_for()
+        await self.idle()
 
     async def reject(self) -> None:
         article = self.article
@@ -600,6 +601,7 @@ class _Session:
         await self.reject()
         await self.toggle(on=False)
         await self.toggle(on=True)
+        self.step = "end"
         await self.check_saved("toggle_on", [self.result.feature_ids.get(self.article.first, "?")])
         for fid, name in await self.features():
             if fid in self.result.feature_ids.values() and name not in self.article.places:
@@ -626,7 +628,6 @@ async def _drive(
     try:
         await asyncio.sleep(delay_s)
         context = await browser.new_context(viewport=VIEWPORT)
-        await context.add_init_script(RUN_COUNTER)
         page = await context.new_page()
         session = _Session(page, article, all_places - article.places, result, timeout_s)
         await session.open(url, sample)
@@ -638,7 +639,7 @@ async def _drive(
         try:
             await session.actions()
         except Exception as error:
-            result.errors.append(f"{type(error).__name__}: {str(error)[:400]}")
+            result.errors.append(f"{session.step}: {type(error).__name__}: {str(error)[:400]}")
     await barrier.wait()  # every session stays open until all are done
     if context is not None:
         await context.close()
@@ -662,7 +663,6 @@ async def _run(
                 memory["cold_mb"] = rss_mb(server_pid)
             # warm-up: the first session loads the geoparser and maps the sample
             warm = await browser.new_context(viewport=VIEWPORT)
-            await warm.add_init_script(RUN_COUNTER)
             warm_page = await warm.new_page()
             warm_session = _Session(warm_page, texts[0], frozenset(), SessionResult(-1), timeout_s)
             await warm_session.open(url)
