@@ -37,6 +37,7 @@ import asyncio
 import html
 import json
 import math
+import os
 import re
 import statistics
 import threading
@@ -266,6 +267,12 @@ def report(result: LoadResult) -> str:
     lines.append(f"errors: {len(result.errors)}")
     lines.extend(f"  {e}" for e in result.errors[:20])
     memory = result.memory
+    if memory.get("server_cpu_s") is not None:
+        lines.append(
+            f"CPU time during the sessions: server {memory['server_cpu_s']:.0f} s, "
+            f"Chromium {memory['browser_cpu_s']:.0f} s (wall {result.wall_s:.0f} s, "
+            f"{os.cpu_count()} cpus)"
+        )
     if memory.get("peak_mb") is not None:
         lines.append(
             "server memory (RSS, process and children): "
@@ -295,23 +302,58 @@ def rss_mb(pid: int) -> float:
     return total / 1e6
 
 
+def _cpu_by_pid(root: psutil.Process, name_part: str = "") -> dict[int, float]:
+    """CPU seconds (user + system) of ``root`` and its descendants whose name has ``name_part``."""
+    out = {}
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            if name_part in proc.name():
+                times = proc.cpu_times()
+                out[proc.pid] = times.user + times.system
+        except psutil.Error:  # ended meanwhile
+            continue
+    return out
+
+
 class _Sampler(threading.Thread):
-    """Samples :func:`rss_mb` until stopped; keeps the peak."""
+    """Samples the server's RSS (keeps the peak) and the CPU time of the server and
+    of Chromium (this process's ``chrom*`` descendants) until stopped.
+
+    CPU time is summed over every process seen, the ended ones at their last sample
+    (a closed context's renderer).
+    """
 
     def __init__(self, pid: int, every_s: float = 0.25) -> None:
         super().__init__(daemon=True)
         self.pid, self.every_s = pid, every_s
         self.peak = rss_mb(pid)
         self._stop_event = threading.Event()
+        self._server, self._browser = psutil.Process(pid), psutil.Process()
+        self._start = self._cpu()
+        self._seen = dict(self._start)
+
+    def _cpu(self) -> dict[tuple[str, int], float]:
+        server = _cpu_by_pid(self._server)
+        browser = _cpu_by_pid(self._browser, "chrom")
+        return {
+            **{("server", pid): t for pid, t in server.items()},
+            **{("browser", pid): t for pid, t in browser.items()},
+        }
 
     def run(self) -> None:
         while not self._stop_event.wait(self.every_s):
             self.peak = max(self.peak, rss_mb(self.pid))
+            self._seen.update(self._cpu())
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float, float]:
+        """Stop; return the peak RSS (MB) and the server's and Chromium's CPU seconds."""
         self._stop_event.set()
         self.join()
-        return max(self.peak, rss_mb(self.pid))
+        self._seen.update(self._cpu())
+        used = {"server": 0.0, "browser": 0.0}
+        for (who, pid), seconds in self._seen.items():
+            used[who] += seconds - self._start.get((who, pid), 0.0)
+        return max(self.peak, rss_mb(self.pid)), used["server"], used["browser"]
 
 
 # --------------------------------------------------------------------------- the page
@@ -404,7 +446,7 @@ class _Session:
         "running" state a loaded page never renders.
         """
         await self.page.evaluate("window.__newsmapIdleSince = null")
-        await self.page.wait_for_function(IDLE_FOR, arg=SETTLE_MS, polling=100)
+        await self.page.wait_for_function(IDLE_FOR, arg=SETTLE_MS, polling=200)
 
     async def check_page(self, step: str) -> None:
         """Record any Streamlit exception or error box on the page."""
@@ -652,7 +694,15 @@ async def _run(
     texts = articles(n)
     all_places = frozenset().union(*(a.places for a in texts))
     memory: dict[str, float | None] = dict.fromkeys(
-        ("cold_mb", "warm_mb", "peak_mb", "end_mb", "per_session_mb")
+        (
+            "cold_mb",
+            "warm_mb",
+            "peak_mb",
+            "end_mb",
+            "per_session_mb",
+            "server_cpu_s",
+            "browser_cpu_s",
+        )
     )
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
@@ -685,7 +735,7 @@ async def _run(
             )
             wall = time.monotonic() - started
             if sampler is not None and server_pid is not None:
-                memory["peak_mb"] = sampler.stop()
+                memory["peak_mb"], memory["server_cpu_s"], memory["browser_cpu_s"] = sampler.stop()
                 await asyncio.sleep(1.0)
                 memory["end_mb"] = rss_mb(server_pid)
                 memory["per_session_mb"] = (memory["peak_mb"] - memory["warm_mb"]) / n
