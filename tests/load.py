@@ -7,14 +7,17 @@ Playwright's async API in one event loop (the sync API cannot share one browser
 between threads, and one Chromium per thread would measure Chromium).
 
 Each session gets its own article (:func:`articles`): two cities and a country
-that no other session names. After opening the app (the sample article) and
-waiting until every session is open, each session, all at once:
+that no other session names. After opening the app (``open``: the sample
+article, the same for all, from the same cache entries) and waiting until every
+session is open, each session, all at once:
 
-1. pastes its article (``paste``): the map must show its three places;
-2. selects its first city and rejects it (``reject``): the map must show the
-   other two, and the saved map (SQLite, the id in the page's URL) must hold
-   exactly that rejection;
-3. switches "Cities and towns" off (``toggle_off``: the country alone) and on
+1. selects one feature of the sample, a different one per session, and rejects
+   it (``reject_sample``): its map must lack that one feature only, and its saved
+   map (SQLite, the id in the page's URL) must hold that rejection only;
+2. pastes its article (``paste``): the map must show its three places;
+3. selects its first city and rejects it (``reject``): the map must show the
+   other two, the saved map hold the article and exactly that rejection;
+4. switches "Cities and towns" off (``toggle_off``: the country alone) and on
    again (``toggle_on``: the second city and the country, never the rejected one).
 
 Each time is from the action (the paste, the click) to the moment the map frame
@@ -23,12 +26,14 @@ first of 300 ms of the same set, so a rerun that swaps the frame is not taken fo
 the end). Meanwhile the page records any feature of another session's article, and,
 after the rejection, the rejected place, even if shown for a moment only: that is
 cross-talk, as are another session's correction in the saved map and its own
-correction missing. Errors: a Streamlit exception or error box, a console error,
-a page error, a request off localhost, a timeout.
+correction missing, and a feature missing after a correction (another session's
+correction applied here). Errors: a Streamlit exception or error box, a console
+error, a page error, a request off localhost, a timeout.
 
 The server's memory (RSS of the process and its children, psutil) is sampled
 through the run: before any session, after a warm-up session (the gazetteer and
-the NER pipeline loaded, the sample article mapped), and its peak.
+the NER pipeline loaded, the sample article mapped), and its peak; so is the CPU
+time of the server and of Chromium (which shares the machine's cores).
 """
 
 from __future__ import annotations
@@ -382,7 +387,8 @@ _READ_FEATURES = f"""() => {{
 #: Waits (polled in the page) until the map draws exactly ``expected`` (names) for
 #: ``settle`` ms; returns the time (Date.now()) that set was first drawn. Meanwhile
 #: it keeps in ``window.__nmBad`` any name of ``forbidden`` it ever sees drawn.
-_MAP_SHOWS = f"""([expected, forbidden, settle]) => {{
+_MAP_SHOWS = f"""([wanted, forbidden, settle]) => {{
+  const expected = [...wanted].sort();  // (JavaScript's order, as names' below)
   const read = {_READ_FEATURES};
   const features = read();
   if (features === null) {{ window.__nmSince = null; return false; }}
