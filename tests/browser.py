@@ -126,6 +126,16 @@ def _stop(process: subprocess.Popen) -> None:
 @contextmanager
 def streamlit_server(log_path: Path) -> Iterator[str]:
     """Run ``streamlit run dashboard.py`` on a free port; yield its URL."""
+    with streamlit_process(log_path) as (_process, url):
+        yield url
+
+
+@contextmanager
+def streamlit_process(log_path: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Run ``streamlit run dashboard.py`` on a free port; yield the process and its URL.
+
+    The process is the server's (its memory is what ``tests/load.py`` measures).
+    """
     assert STREAMLIT.exists(), f"streamlit not found next to the interpreter: {STREAMLIT}"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -161,7 +171,7 @@ def streamlit_server(log_path: Path) -> Iterator[str]:
                         + log_path.read_text(errors="replace")[-4000:]
                     )
                 time.sleep(0.2)
-            yield url
+            yield process, url
         finally:
             _stop(process)
 
