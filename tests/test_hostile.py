@@ -56,8 +56,9 @@ from .hostile import (
 #: Long payloads are geoparsed one by one; the rest in articles of this many.
 ARTICLE_BATCH = 40
 LONG = 1000
-#: Payloads quoted whole in some feature's evidence (the rest hold a sentence end).
-QUOTED_WHOLE = 0
+#: Payloads quoted whole in some feature's evidence: 409 of 435 when written (the
+#: rest hold a sentence end or a line break, and are split across sentences).
+QUOTED_WHOLE = 400
 
 
 def _popup_texts(page: str) -> dict[str, tuple[str, str]]:
