@@ -268,4 +268,4 @@ def test_the_app_with_every_payload_in_every_surface_is_inert(browser_page: Brow
     assert shown.strip() in re.sub(r"\s+", " ", alerts)  # the names are shown as text
     _no_exception(page)
     _assert_inert(page, dialogs, external)
-    assert browser_page.external == []
+    assert browser_page.external == [] and browser_page.page_errors == []
