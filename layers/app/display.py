@@ -34,10 +34,6 @@ _NOT_PLACES = frozenset({"incidents", "routes", "countries", "regions"})
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
-#: Written as character references, not backslash escapes: GFM finds its autolink
-#: literals ("www.", "http://", "a@b.c") in the source, escapes or not, and
-#: "http\:\/\/evil\.example" in a place name became a link to evil.example.
-_BY_REFERENCE = {":": "&#58;", ".": "&#46;", "@": "&#64;"}
 
 
 def escape_markdown(text: object) -> str:
@@ -46,9 +42,8 @@ def escape_markdown(text: object) -> str:
     Every ASCII punctuation character is backslash-escaped (CommonMark allows it
     for all of them), so names and sources from an article or an uploaded file
     cannot become links, images (which the browser would fetch), emphasis,
-    Streamlit colour directives (``:red[...]``), emoji shortcodes or LaTeX;
-    ``:``, ``.`` and ``@`` are written as character references instead, so that
-    no URL or e-mail address becomes a link either. Line breaks become spaces.
+    Streamlit colour directives (``:red[...]``), emoji shortcodes or LaTeX.
+    Line breaks become spaces.
 
     Parameters
     ----------
@@ -62,10 +57,10 @@ def escape_markdown(text: object) -> str:
     Examples
     --------
     >>> print(escape_markdown("![x](t.png)"))
-    \!\[x\]\(t&#46;png\)
+    \!\[x\]\(t\.png\)
     """
     flat = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(lambda m: _BY_REFERENCE.get(m[1], "\\" + m[1]), flat)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
 #: Column of :func:`feature_table` (and of the "nearest" table) -> header people read.
