@@ -708,8 +708,11 @@ _AGENCY = re.compile(
 _WORD = re.compile(r"[A-Z][\w'’-]*")
 _PLACED = re.compile(r"\b(?:in|at|near|from|outside|into|to)\s+([A-Z][\w'’-]*)")
 _DISEASE_WORDS = "|".join(nonplaces.DISEASE_WORDS)
+#: A disease's name of up to six capitalised words before a disease word. Bounded:
+#: with ``*`` a run of capitalised words was matched and backtracked from every
+#: word (quadratic): "Baghdad " 4,000 times took 14 s here.
 _DISEASE_NAME = re.compile(
-    rf"\b([A-Z][\w'’]*(?:[ -][A-Z][\w'’]*)*)(?=(?:['’]s)?[ -]+(?:ha?emorrhagic\s+)?"
+    rf"\b([A-Z][\w'’]*(?:[ -][A-Z][\w'’]*){{0,5}})(?=(?:['’]s)?[ -]+(?:ha?emorrhagic\s+)?"
     rf"(?:{_DISEASE_WORDS})\b)"
 )
 
@@ -1155,11 +1158,33 @@ def _assemble(
 _MARKUP_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,300}>|<!--.{0,300}?-->", re.DOTALL)
 
 
+#: Longest run of non-space characters the NER is given. spaCy's tokenizer splits
+#: affixes off a token one at a time, each split a regex search over the rest of
+#: the token: a run of 20,000 "<" took 37 s, 200,000 (the app's limit) hours.
+#: No word is this long; a longer run (markup junk, a pasted blob) is cut by spaces.
+MAX_NER_RUN = 100
+_LONG_RUN = re.compile(rf"\S{{{MAX_NER_RUN + 1},}}")
+
+
+def _cut_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return "".join(" " if i % (MAX_NER_RUN + 1) == MAX_NER_RUN else c for i, c in enumerate(run))
+
+
 def _blank_markup(text: str) -> str:
-    """Replace HTML/XML tags in ``text`` with spaces of the same length."""
-    if "<" not in text:
-        return text
-    return _MARKUP_TAG.sub(lambda m: " " * len(m.group()), text)
+    """Return the text the NER reads: same length, so every offset holds.
+
+    HTML/XML tags become spaces, and every run of more than
+    :data:`MAX_NER_RUN` non-space characters gets a space in place of every
+    ``MAX_NER_RUN + 1``-th character.
+
+    >>> seen = _blank_markup("<b>Mosul</b> " + "<" * 205)
+    >>> seen == "   Mosul     " + "<" * 100 + " " + "<" * 100 + " " + "<" * 3
+    True
+    """
+    if "<" in text:
+        text = _MARKUP_TAG.sub(lambda m: " " * len(m.group()), text)
+    return _LONG_RUN.sub(_cut_run, text)
 
 
 def _method(nlp: Any | None) -> str:

@@ -201,18 +201,6 @@ def test_kml_keeps_folders_styles_descriptions_and_dates(written, seed_sites):
     assert types["timestamp"] == "OFTDateTime" and types["inferred"] == "OFTInteger"
 
 
-def test_kml_text_stays_inert(seed_sites):
-    from layers.files.kml import to_kml
-
-    hostile = seed_sites.head(1).copy()
-    hostile["name"] = ['<script>alert("x")</script> & <img src=x onerror=alert(1)>']
-    root = ET.fromstring(to_kml(hostile))
-    description = next(root.iter(f"{KML}description")).text
-    # the client reads the description as HTML: the markup is escaped text in it
-    assert "<script>" not in description and "&lt;script&gt;" in description
-    assert "<img" not in description
-
-
 def test_csv_opens_in_gdal_with_a_point_per_row(written):
     raw = written["CSV"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

@@ -25,8 +25,6 @@ from layers.map.render import (
     unique_evidence,
 )
 
-from .cases import HOSTILE_HTML
-
 
 def _html(m) -> str:
     return re.sub(r"\s+", " ", m.get_root().render())
@@ -114,30 +112,6 @@ def test_hidden_layer_is_left_out(seed_sites):
     for row in seed_sites.to_dict("records"):
         assert (f'"feature_id": "{row["feature_id"]}"' in page) == (row["layer"] != "places")
     assert "Airports (1)" in page
-
-
-def test_hostile_html_is_escaped_in_popups_and_tooltips():
-    payload = HOSTILE_HTML
-    frame = _frame(
-        [
-            _site(
-                payload,
-                "populated_place",
-                Point(44.4, 33.3),
-                evidence=[{"sentence": payload, "start": 0, "end": 3, "text": "x"}],
-            )
-        ]
-    )
-    group = build_feature_group(frame, LAYER_BY_KEY["places"])
-    from folium import Map
-
-    m = Map(tiles=None)
-    group.add_to(m)
-    page = m.get_root().render()
-    assert "<script>alert" not in page
-    assert "<img src=x" not in page
-    assert "<svg/onload" not in page
-    assert "&lt;script&gt;alert" in page or "\\u0026lt;script\\u0026gt;" in page
 
 
 def test_lines_and_empty_layers():

@@ -155,7 +155,7 @@ def write_sites(
     elif fmt.name == "KML":
         path.write_bytes(kml.to_kml(sites, title=title, metadata=metadata))
     elif fmt.name == "CSV":
-        path.write_text(tables.to_csv(sites), encoding="utf-8")
+        path.write_text(tables.to_csv(sites), encoding="utf-8", newline="")
     elif fmt.name == "GeoParquet":
         export.to_parquet(sites, path, metadata)
     else:  # HTML map

@@ -8,7 +8,13 @@ and typed ``ExtendedData`` (a ``Schema`` with int, double and bool fields, so
 ``mentions`` is a number, not a string).
 
 Untrusted text stays inert: the description is HTML built from escaped values,
-and simplekml escapes it again as XML text, so a client shows the escaped HTML.
+written as XML text, so a client shows the escaped HTML. No text from the data
+goes through simplekml: it writes a string holding ``<![CDATA[`` without
+escaping it or anything after it, so a name could close its element and add
+others (a ``NetworkLink`` that Google Earth would fetch). simplekml gets a token
+per text (:class:`_Texts`), and the texts are put in the parsed tree, which
+escapes them; characters XML 1.0 cannot carry (NUL, other C0 controls, U+FFFE,
+U+FFFF) become U+FFFD, since no XML reader would open the file otherwise.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
@@ -159,10 +166,32 @@ _ORDER = {
 }
 
 
-def _schema_order(text: str) -> bytes:
+#: Characters XML 1.0 cannot carry (its ``Char`` production).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+class _Texts:
+    """Texts kept out of simplekml: each becomes a token, put back in the parsed tree."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        token = f"nm-text-{len(self.values)}"
+        self.values[token] = _NOT_XML.sub("\ufffd", text)
+        return token
+
+    def restore(self, root: ET.Element) -> None:
+        for element in root.iter():
+            if element.text in self.values:
+                element.text = self.values[element.text]
+
+
+def _schema_order(text: str, texts: _Texts) -> bytes:
     ET.register_namespace("", _KML_NS)
     ET.register_namespace("gx", "http://www.google.com/kml/ext/2.2")
     root = ET.fromstring(text)
+    texts.restore(root)
     for container in root.iter():
         if container.tag.rsplit("}", 1)[-1] in ("Document", "Folder"):
             children = list(container)
@@ -196,7 +225,8 @@ def to_kml(
     """
     if sites.crs is not None and sites.crs.to_epsg() != 4326:
         sites = sites.to_crs(4326)
-    document = simplekml.Kml(name=title)
+    text = _Texts()
+    document = simplekml.Kml(name=text(title))
     columns = [c for c in sites.columns if c not in _SKIP and c != sites.geometry.name]
     schema = document.newschema(name="newsmap_sites")
     for column in columns:
@@ -207,9 +237,9 @@ def to_kml(
         parts = [f"{metadata.get('generator', 'newsmap')}: {metadata.get('content', '')}"]
         if about:
             parts.append(f"Mostly about: {about}")
-        document.document.description = html.escape(". ".join(parts))
+        document.document.description = text(html.escape(". ".join(parts)))
         for key, value in metadata.items():
-            document.document.extendeddata.newdata(name=f"newsmap_{key}", value=_text(value))
+            document.document.extendeddata.newdata(name=f"newsmap_{key}", value=text(_text(value)))
     styles = _styles()
     folders: dict[str, Any] = {}
     order = {layer.key: i for i, layer in enumerate(LAYERS)}
@@ -221,15 +251,17 @@ def to_kml(
         layer = str(row.get("layer") or "")
         if layer not in folders:
             definition = LAYER_BY_KEY.get(layer)
-            folders[layer] = document.newfolder(name=definition.title if definition else layer)
+            folders[layer] = document.newfolder(
+                name=text(definition.title if definition else layer)
+            )
         placemark = _add_geometry(folders[layer], geometry)
-        placemark.name = _text(row.get("name"))
-        placemark.description = _description(row)
+        placemark.name = text(_text(row.get("name")))
+        placemark.description = text(_description(row))
         if layer in styles:
             placemark.style = styles[layer]  # simplekml writes the styleUrl
         if _present(row.get("date")):
-            placemark.timestamp.when = _text(row.get("date"))
+            placemark.timestamp.when = text(_text(row.get("date")))
         placemark.extendeddata.schemadata.schemaurl = schema.id  # simplekml adds the "#"
         for column in columns:
-            placemark.extendeddata.schemadata.newsimpledata(column, _text(row.get(column)))
-    return _schema_order(document.kml())
+            placemark.extendeddata.schemadata.newsimpledata(column, text(_text(row.get(column))))
+    return _schema_order(document.kml(), text)

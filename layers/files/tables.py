@@ -185,7 +185,8 @@ def to_csv(sites: gpd.GeoDataFrame) -> str:
     Returns
     -------
     str
-        Starts with a byte-order mark (U+FEFF): write it as UTF-8. One row per
+        Starts with a byte-order mark (U+FEFF): write it as UTF-8 with no
+        newline translation; rows end with CR LF. One row per
         feature; the columns of the frame, list columns as plain words
         (``evidence``: the distinct sentences joined by " | "; ``alternatives``:
         "name (area, country)" joined by "; "; ``place_ids`` and ``actors``
@@ -218,7 +219,10 @@ def to_csv(sites: gpd.GeoDataFrame) -> str:
         for g in geometry
     ]
     table = table.map(_cell)
-    return "\ufeff" + table.to_csv(index=False)
+    # CR LF ends rows (RFC 4180), so a cell holding a line end of either kind is
+    # quoted: with pandas' "\n" a lone CR in a name was written bare, and every
+    # reader (Excel, GDAL, Python's csv) split the row there.
+    return "\ufeff" + table.to_csv(index=False, lineterminator="\r\n")
 
 
 def mention_rows(

@@ -141,11 +141,18 @@ def drawn_id(feature_id: object) -> str:
     return str(feature_id).translate(_BRACES)
 
 
+#: ``_BRACES`` plus the backtick and the backslash: folium writes a tooltip's text
+#: into a JavaScript template literal (``bindTooltip(`<div>...</div>`)``), where a
+#: backtick in a name ended the literal and ran what followed (the selected
+#: feature's "Selected: <name>" tooltip), and a backslash broke the script.
+_INERT = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
+
+
 def _esc(value: Any) -> str:
-    """Escape text for HTML, braces included (see ``_BRACES``)."""
+    """Escape text for HTML, braces, backticks and backslashes included (``_INERT``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True).translate(_BRACES)
+    return html.escape(str(value), quote=True).translate(_INERT)
 
 
 def present(value: object) -> bool:
