@@ -107,7 +107,9 @@ def test_feature_table_for_every_canonical_text(name, geoparser):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("![x](http://e.com/t.png)", r"\!\[x\]\(http\:\/\/e\.com\/t\.png\)"),
+        ("![x](http://e.com/t.png)", "\\!\\[x\\]\\(http\u2060\\:\\/\\/e\\.com\\/t\\.png\\)"),
+        ("www.evil.example", "www\u2060\\.evil\\.example"),
+        ("write to a@b.co", "write to a\u2060\\@b\\.co"),
         (":red[alert] $x$", r"\:red\[alert\] \$x\$"),
         ("Erbil\n**bold**", r"Erbil \*\*bold\*\*"),
         ("Baghdad", "Baghdad"),

@@ -34,6 +34,11 @@ _NOT_PLACES = frozenset({"incidents", "routes", "countries", "regions"})
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+#: Where GitHub-flavoured Markdown would start a link by itself (``http://``,
+#: ``www.``, ``a@b.c``): Streamlit finds these after backslash escapes are
+#: decoded, so an invisible WORD JOINER (U+2060) goes after the scheme, after
+#: ``www`` and before ``@``, and the words stay words.
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)|[^\s@](?=@))")
 
 
 def escape_markdown(text: object) -> str:
@@ -42,7 +47,8 @@ def escape_markdown(text: object) -> str:
     Every ASCII punctuation character is backslash-escaped (CommonMark allows it
     for all of them), so names and sources from an article or an uploaded file
     cannot become links, images (which the browser would fetch), emphasis,
-    Streamlit colour directives (``:red[...]``), emoji shortcodes or LaTeX.
+    Streamlit colour directives (``:red[...]``), emoji shortcodes or LaTeX; an
+    invisible U+2060 keeps a bare URL or e-mail address from being linked.
     Line breaks become spaces.
 
     Parameters
@@ -60,7 +66,7 @@ def escape_markdown(text: object) -> str:
     \!\[x\]\(t\.png\)
     """
     flat = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub("\\1\u2060", flat))
 
 
 #: Column of :func:`feature_table` (and of the "nearest" table) -> header people read.
