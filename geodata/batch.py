@@ -68,6 +68,8 @@ _CHUNK = 64
 
 #: One GeoParser per worker process and pipeline: the gazetteer and spaCy load once.
 _PARSERS: dict[str | None, Geoparser] = {}
+#: How many times this process loaded a Geoparser (a test asks the workers: once each).
+_LOADS = 0
 
 
 class BatchError(ValueError):
@@ -127,9 +129,11 @@ class BatchSummary:
 
 
 def _parser(pipeline: str | None) -> Geoparser:
+    global _LOADS
     parser = _PARSERS.get(pipeline)
     if parser is None:
         parser = _PARSERS[pipeline] = Geoparser(pipeline=pipeline)
+        _LOADS += 1
     return parser
 
 
@@ -820,7 +824,9 @@ def parse_corpus(
         At a line that is not a record with a ``text`` string.
     """
     info = info if info is not None else {}
-    parts = plan_partitions([path])
+    # about four partitions per worker (a byte range ends at a line's end: at least one line)
+    size = os.path.getsize(path) if os.path.isfile(path) else 0
+    parts = plan_partitions([path], blocksize=min(max(size // (4 * workers), 1), 16 << 20))
     if workers <= 1:
         parser = geoparser or _parser(pipeline)
         info["method"], info["notes"] = parser.method, list(parser.notes)
