@@ -52,7 +52,7 @@ _PARQUET_COLUMNS = ("id", "text", "date", "title", "url", "source")
 #: Largest article file read (bytes): the app's upload limit (50 MB).
 MAX_FILE_BYTES = 50_000_000
 #: Byte ranges of a JSON Lines file: about 1/64 of the input, within these bounds.
-_MIN_BLOCK, _MAX_BLOCK = 256 * 1024, 16 * 1024 * 1024
+_MIN_BLOCK, _MAX_BLOCK = 64 * 1024, 16 * 1024 * 1024
 
 #: ``read_file(data, name) -> {"text", "name", "date"?}``, raising for a file that is no article.
 FileReader = Callable[[bytes, str], dict[str, Any]]
@@ -237,7 +237,7 @@ def plan_partitions(
     blocksize : int, optional
         Bytes per partition of an uncompressed UTF-8 JSON Lines file; default
         (when ``partition_size`` is not given either) 1/64 of all such input,
-        at least 256 KiB and at most 16 MiB.
+        at least 64 KiB and at most 16 MiB.
     partition_size : int, optional
         Records per partition: lines of a JSON Lines file (unless
         ``blocksize`` is given), article files, rows of Parquet (whole row
