@@ -94,6 +94,9 @@ class BatchSummary:
         Wall time of this run (planning included).
     workers : int
         Worker processes (1: in-process, no Dask).
+    worker_peak_rss_mb : float
+        The largest peak resident memory of a worker process (MiB, Linux's
+        ``ru_maxrss``), as the workers reported it after each partition.
     notes : list of str
         The workers' notes (a missing spaCy model...), each once.
     problems : list of str
@@ -111,6 +114,7 @@ class BatchSummary:
     failed_partitions: int = 0
     seconds: float = 0.0
     workers: int = 1
+    worker_peak_rss_mb: float = 0.0
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -123,6 +127,7 @@ class BatchSummary:
         """Add one partition's counts."""
         for name in ("documents", "articles", "mentions", "features", "failures", "cut"):
             setattr(self, name, getattr(self, name) + int(counts.get(name, 0)))
+        self.worker_peak_rss_mb = max(self.worker_peak_rss_mb, float(counts.get("rss_mb", 0.0)))
         for note in counts.get("notes", ()):
             if note not in self.notes:
                 self.notes.append(note)
@@ -290,7 +295,8 @@ def process_partition(
     -------
     dict
         ``id``, ``documents``, ``articles``, ``mentions``, ``features``,
-        ``failures``, ``cut``, ``seconds``, ``notes``: small, for the client.
+        ``failures``, ``cut``, ``seconds``, ``rss_mb`` (the worker process's
+        peak resident memory so far, MiB), ``notes``: small, for the client.
         Bad records become rows of the ``errors`` table; only a failure to
         write the output raises.
     """
@@ -336,8 +342,18 @@ def process_partition(
         "failures": len(out["errors"]),
         "cut": cut,
         "seconds": round(time.perf_counter() - started, 3),
+        "rss_mb": round(_peak_rss_mb(), 1),
         "notes": list(parser.notes),
     }
+
+
+def _peak_rss_mb() -> float:
+    """Return this process's peak resident memory in MiB (0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --- the tables ------------------------------------------------------------------------
@@ -492,11 +508,16 @@ def _fingerprint(parts: Sequence[Partition], pipeline: str | None) -> dict[str, 
 def _write_json(path: Path, value: Any) -> None:
     """Replace ``path`` atomically (a temporary file in the same folder, then rename)."""
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(value, handle, ensure_ascii=False, indent=1)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(value, handle, ensure_ascii=False, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)  # readable by the other machines of a cluster
+        os.replace(temporary, path)
+    except BaseException:  # Ctrl-C mid-write: the old manifest stays, no stray file
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _prepare_output(
@@ -530,7 +551,9 @@ def _prepare_output(
         done = {
             k: v for k, v in manifest.get("partitions", {}).items() if v.get("status") == "done"
         }
-    for table in TABLES:  # a killed run's files in flight
+    for stale in output.glob(f".{MANIFEST}.*.tmp"):  # a killed run's files in flight
+        stale.unlink(missing_ok=True)
+    for table in TABLES:
         for stale in (output / table).glob(".part-*.tmp") if (output / table).is_dir() else ():
             stale.unlink(missing_ok=True)
     return done

@@ -337,6 +337,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
             _write_single(folder, args.output, summary.articles)
     except BatchError as error:
         raise UserError(str(error)) from error
+    except KeyboardInterrupt:
+        if not single:
+            print(
+                f"newsmap: stopped; the partitions done are kept in {args.output}: "
+                "run the same command again to go on",
+                file=sys.stderr,
+            )
+        return 130
     except OSError as error:
         if args.scheduler and not isinstance(error, FileNotFoundError):
             raise UserError(f"cannot reach the scheduler at {args.scheduler}: {error}") from error

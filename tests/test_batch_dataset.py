@@ -105,6 +105,7 @@ def test_the_dataset_schema_and_its_readers(tmp_path):
     out = tmp_path / "out"
     summary = run_batch(str(corpus), out, pipeline="none", partition_size=4)
     assert (summary.partitions, summary.documents, summary.articles) == (3, 10, 10)
+    assert summary.worker_peak_rss_mb > 100  # the gazetteer alone is more
     assert {p.name for p in (out / "mentions").iterdir()} == {
         "part-00000.parquet",
         "part-00001.parquet",
