@@ -203,6 +203,40 @@ class Geoparser:
         GeoDataFrame
             See :func:`extract_sites`.
         """
+        for _, _, sites in self.analyse(texts, article_dates, batch_size=batch_size):
+            yield sites
+
+    def analyse(
+        self,
+        texts: Sequence[str],
+        article_dates: Sequence[date | None] | None = None,
+        batch_size: int = 32,
+    ) -> Iterator[tuple[Recognized, list[Resolution], gpd.GeoDataFrame]]:
+        """Yield each text's recognition, resolutions and sites, in order (one pass).
+
+        What :meth:`sites` yields, with the steps it was made from: the batch
+        writes mentions (from the resolutions, with their sentences' offsets)
+        and sites of the same parse.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Article texts (each cut at :data:`MAX_TEXT_CHARS`).
+        article_dates : sequence of datetime.date or None, optional
+            Publication dates, one per text.
+        batch_size : int, default 32
+            Texts per NER batch.
+
+        Yields
+        ------
+        (Recognized, list of Resolution, GeoDataFrame)
+            See :meth:`recognize`, :meth:`resolve` and :func:`extract_sites`.
+
+        Raises
+        ------
+        ValueError
+            If ``article_dates`` is not as long as ``texts``.
+        """
         # GeoPandas is imported here, not at module level: the parse path and the
         # evaluation never need it (a third of a second off their cold start).
         from geodata.sites import sites_from_parse
@@ -213,7 +247,8 @@ class Geoparser:
         recognized_all = self.recognize(texts, batch_size=batch_size)
         for recognized, article_date in zip(recognized_all, dates, strict=True):
             resolutions = self.resolve(recognized)
-            yield sites_from_parse(recognized, resolutions, article_date, self.gazetteer)
+            sites = sites_from_parse(recognized, resolutions, article_date, self.gazetteer)
+            yield recognized, resolutions, sites
 
 
 def extract_sites(

@@ -10,7 +10,9 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -172,34 +174,83 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _corpus_error(error: Exception, path: str) -> UserError:
+    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError) and error.strerror:
+        return UserError(f"cannot read {path}: {error.strerror}")
+    if isinstance(error, FileNotFoundError) and error.strerror:
+        return UserError(f"cannot read {path}: {error.strerror}")
+    return UserError(str(error))
+
+
+def _workers(value: int) -> int:
+    if value < 1:
+        raise UserError(f"--workers must be 1 or more, got {value}")
+    return value
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"newsmap: {note}", file=sys.stderr)
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
-    """Geoparse a JSONL corpus into one line of toponyms per input line."""
+    """Geoparse a JSONL corpus into one line of toponyms per input line, in input order."""
+    from geodata.batch import check_corpus, parse_corpus
+
     _check_writable(args.output)
-    records = _read_corpus(args.corpus)
-    parser = _geoparser(args)
+    workers = _workers(args.workers)
     started = time.perf_counter()
+    info: dict[str, Any] = {}
+    if args.corpus == "-":  # standard input cannot be read twice nor by workers
+        records = _read_corpus(args.corpus)
+        parser = _geoparser(args)
+        started = time.perf_counter()
+        texts = (r["text"] for r in records)
+        lines: Any = (
+            {"id": record.get("id"), "toponyms": toponyms}
+            for record, toponyms in zip(
+                records, parser.parse(texts, demonyms=args.demonyms), strict=True
+            )
+        )
+    else:
+        try:  # a bad line stops the command before any output, as the whole file once did
+            check_corpus(args.corpus)
+        except (OSError, ValueError) as error:
+            raise _corpus_error(error, args.corpus) from error
+        parser = _geoparser(args) if workers == 1 else None
+        started = time.perf_counter()
+        lines = parse_corpus(
+            args.corpus,
+            workers=workers,
+            pipeline=args.pipeline,
+            demonyms=args.demonyms,
+            geoparser=parser,
+            info=info,
+        )
+    count = 0
     with contextlib.ExitStack() as stack:
         out = (
             sys.stdout
             if args.output == "-"
             else stack.enter_context(open(args.output, "w", encoding="utf-8"))
         )
-        texts = (r["text"] for r in records)
-        for record, toponyms in zip(
-            records, parser.parse(texts, demonyms=args.demonyms), strict=True
-        ):
-            line = {"id": record.get("id"), "toponyms": toponyms}
+        for line in lines:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            count += 1
     elapsed = time.perf_counter() - started
-    print(f"newsmap: parsed {len(records)} documents in {elapsed:.1f} s", file=sys.stderr)
+    if workers > 1:
+        _print_notes(info.get("notes", []))
+    print(f"newsmap: parsed {count} documents in {elapsed:.1f} s", file=sys.stderr)
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print the standard geoparsing measures as one JSON object."""
+    from geodata.batch import parse_corpus
     from geodata.corpus import read_jsonl
     from geodata.evaluate import score
 
+    workers = _workers(args.workers)
     try:
         gold = read_jsonl(args.gold)
     except (OSError, ValueError) as error:
@@ -212,14 +263,28 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise UserError(str(error)) from error
         result = score(gold, predictions)
     else:
-        parser = _geoparser(args)
+        parser = _geoparser(args) if workers == 1 else None
+        info: dict[str, Any] = {}
         started = time.perf_counter()
-        toponyms = list(parser.parse([d["text"] for d in gold], demonyms=args.demonyms))
+        try:
+            predictions = list(
+                parse_corpus(
+                    args.gold,
+                    workers=workers,
+                    pipeline=args.pipeline,
+                    demonyms=args.demonyms,
+                    geoparser=parser,
+                    info=info,
+                )
+            )
+        except (OSError, ValueError) as error:
+            raise _corpus_error(error, args.gold) from error
         elapsed = time.perf_counter() - started
-        predictions = [{"id": d["id"], "toponyms": t} for d, t in zip(gold, toponyms, strict=True)]
+        if workers > 1:
+            _print_notes(info.get("notes", []))
         result = score(gold, predictions)
         result["documents_per_second"] = round(len(gold) / elapsed, 2) if elapsed else None
-        result["method"] = parser.method
+        result["method"] = info.get("method")
     try:
         result = dict(result)
     except (TypeError, ValueError) as error:  # pragma: no cover - defensive
@@ -228,33 +293,104 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _single_file(output: str) -> bool:
+    """Whether ``-o`` names one file of a format newsmap writes (else: the dataset folder)."""
+    from layers.files.formats import FormatError, format_for
+
+    if Path(output).is_dir():
+        return False
+    try:
+        format_for(output)
+    except FormatError:
+        return False
+    return True
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
-    """Run extract_sites over a JSONL corpus on Dask and write GeoParquet."""
-    from geodata.batch import run_batch
+    """Geoparse a corpus on Dask into a GeoParquet dataset folder (or one file of sites)."""
+    from geodata.batch import BatchError, run_batch
+    from layers.files.inputs import read_article
+
+    workers = _workers(args.workers)
+    single = _single_file(args.output)
+    if single:
+        _check_writable(args.output)
+        _check_format(args.output)
+    output = Path(args.output)
+    folder = (
+        Path(tempfile.mkdtemp(prefix=".newsmap-batch-", dir=output.parent)) if single else output
+    )
+    try:
+        summary = run_batch(
+            args.inputs,
+            folder,
+            workers=workers,
+            scheduler=args.scheduler,
+            pipeline=args.pipeline,
+            blocksize=args.blocksize,
+            partition_size=args.partition_size,
+            overwrite=args.overwrite,
+            quiet=args.quiet,
+            read_file=read_article,
+        )
+        if single:
+            _write_single(folder, args.output, summary.articles)
+    except BatchError as error:
+        raise UserError(str(error)) from error
+    except KeyboardInterrupt:
+        if not single:
+            print(
+                f"newsmap: stopped; the partitions done are kept in {args.output}: "
+                "run the same command again to go on",
+                file=sys.stderr,
+            )
+        return 130
+    except OSError as error:
+        if args.scheduler and not isinstance(error, FileNotFoundError):
+            raise UserError(f"cannot reach the scheduler at {args.scheduler}: {error}") from error
+        raise _corpus_error(error, str(error.filename or args.output)) from error
+    finally:
+        if single:
+            shutil.rmtree(folder, ignore_errors=True)
+    for problem in summary.problems:
+        print(f"newsmap: error: partition {problem}", file=sys.stderr)
+    if not args.quiet:
+        _print_notes(summary.notes)
+        skipped = (
+            f"; {summary.skipped} of {summary.partitions} partitions were already done"
+            if summary.skipped
+            else ""
+        )
+        failed = f" (see {args.output}/errors)" if summary.failures and not single else ""
+        print(
+            f"newsmap: {summary.documents:,} documents in {summary.seconds:.1f} s "
+            f"({summary.documents_per_second:,.1f}/s on {summary.workers} worker"
+            f"{'s' if summary.workers > 1 else ''}): {summary.articles:,} articles, "
+            f"{summary.features:,} features, {summary.mentions:,} mentions written, "
+            f"{summary.failures:,} failed{failed}{skipped}; wrote {args.output}",
+            file=sys.stderr,
+        )
+    if summary.failed_partitions:
+        print(
+            f"newsmap: error: {summary.failed_partitions} partitions failed; "
+            "run the same command again to retry them",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _write_single(folder: Path, output: str, articles: int) -> None:
+    """Write the sites table of a finished batch as one file (by extension)."""
+    import geopandas as gpd
+
     from layers.files.formats import write_sites
 
-    _check_writable(args.output)
-    _check_format(args.output)
-    records = _read_corpus(args.corpus)
-    started = time.perf_counter()
-    count = run_batch(
-        records,
-        args.output,
-        scheduler=args.scheduler,
-        workers=args.workers,
-        chunk_size=args.chunk_size,
-        pipeline=args.pipeline,
-        writer=lambda frame, path: write_sites(
-            frame, path, metadata={"generator": f"newsmap {_version()}", "articles": len(records)}
-        ),
+    frame = gpd.read_parquet(folder / "sites")
+    frame = frame.drop(columns=[c for c in ("bbox",) if c in frame])
+    write_sites(
+        frame, output, metadata={"generator": f"newsmap {_version()}", "articles": articles}
     )
-    elapsed = time.perf_counter() - started
-    print(
-        f"newsmap: {len(records)} articles -> {count} features in {elapsed:.1f} s; "
-        f"wrote {args.output}",
-        file=sys.stderr,
-    )
-    return 0
 
 
 def _version() -> str:
@@ -325,23 +461,54 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=cmd_evaluate)
 
     batch = sub.add_parser(
-        "batch", parents=[common], help="JSONL corpus -> GeoParquet of sites, on Dask"
+        "batch",
+        parents=[common],
+        help="corpus -> GeoParquet dataset (articles, mentions, sites, errors), on Dask",
     )
-    batch.add_argument("corpus")
+    batch.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help=".jsonl .jsonl.gz .jsonl.zst .parquet files, article files (.txt .md .html), "
+        "folders or globs",
+    )
     batch.add_argument(
         "-o",
         "--output",
         required=True,
-        help="output file: .parquet (GeoParquet), or by extension .gpkg .fgb .geojson "
-        ".geojsonl .csv .kml",
+        help="output folder (GeoParquet dataset, resumable); or one file of sites by extension "
+        "(.parquet .gpkg .fgb .geojson .geojsonl .csv .kml), not resumable",
     )
     batch.add_argument(
         "--scheduler",
-        help="dask.distributed scheduler address (default: a LocalCluster on this machine)",
+        help="dask.distributed scheduler address, e.g. tcp://host:8786 (default: this machine)",
     )
-    batch.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes")
-    batch.add_argument("--chunk-size", type=int, default=64, help="articles per task")
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="worker processes on this machine (1: in this process, without Dask)",
+    )
+    batch.add_argument("--blocksize", type=int, help="bytes of JSON Lines per partition")
+    batch.add_argument(
+        "--partition-size",
+        "--chunk-size",
+        dest="partition_size",
+        type=int,
+        help="records (lines, files, Parquet rows) per partition",
+    )
+    batch.add_argument(
+        "--overwrite", action="store_true", help="start afresh in an existing output folder"
+    )
+    batch.add_argument("--quiet", action="store_true", help="print nothing but errors")
     batch.set_defaults(func=cmd_batch)
+    for command in (parse, evaluate):
+        command.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes geoparsing at once (default 1: in this process)",
+        )
     return parser
 
 
