@@ -14,7 +14,9 @@ Kinds of text:
 - ``repeated names``: one sentence naming four places, repeated (every mention
   is a candidate; the pathological case of the hostile-input issue);
 - ``long tokens``: 400-character tokens of letters, no sentence ends;
-- ``list``: comma-separated capitalised place names, no sentence ends.
+- ``list``: comma-separated capitalised place names, no sentence ends;
+- ``markup run``: one run of ``<`` with no space (a tokenizer's worst case);
+- ``capitalised run``: one place name repeated, no punctuation at all.
 
 This is a measurement, not a test: it asserts nothing.
 """
@@ -53,6 +55,17 @@ def _long_tokens(size: int) -> str:
     return _fill(token + " ", size)
 
 
+def _markup_run(size: int) -> str:
+    # one run of punctuation with no space: spaCy's tokenizer split it an affix at a
+    # time (20,000 '<' took 37 s before the recogniser cut over-long runs)
+    return _fill("<", size)
+
+
+def _capitalised_run(size: int) -> str:
+    # capitalised words with no sentence end: a pattern over runs of names backtracked
+    return _fill("Baghdad ", size)
+
+
 def _list(size: int) -> str:
     names = ["Paris", "Lagos", "Basra", "Quito", "Perth", "Hanoi", "Tunis", "Kyiv"]
     return _fill(", ".join(names) + ", ", size)
@@ -63,6 +76,8 @@ KINDS: dict[str, Callable[[int], str]] = {
     "repeated names": _repeated,
     "long tokens": _long_tokens,
     "list": _list,
+    "markup run": _markup_run,
+    "capitalised run": _capitalised_run,
 }
 
 
