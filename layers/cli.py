@@ -361,7 +361,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if summary.skipped
             else ""
         )
-        failed = f" (see {args.output}/errors)" if summary.failures and not single else ""
+        failed = f" (see {Path(args.output) / 'errors'})" if summary.failures and not single else ""
         print(
             f"newsmap: {summary.documents:,} documents in {summary.seconds:.1f} s "
             f"({summary.documents_per_second:,.1f}/s on {summary.workers} worker"

@@ -156,7 +156,7 @@ def test_an_html_page_dates_the_article_and_an_encoding_is_named(state):
     actions.uploads_changed(state, [("story.html", page.encode()), ("w.txt", word)])
     assert [a["name"] for a in state["articles"]] == ["Floods close Nairobi road", "w.txt"]
     assert state["use_date"] is True and state["article_date"] == date(2024, 5, 2)
-    assert state["upload_notes"] == ["w.txt was not UTF-8: read as cp1252."]
+    assert state["upload_notes"] == ["w.txt was not plain UTF-8: read as cp1252."]
     actions.uploads_changed(state, [])
     assert state["upload_notes"] == []
 
