@@ -47,11 +47,13 @@ __all__ = [
     "BatchError",
     "BatchSummary",
     "check_corpus",
+    "collect_records",
     "parse_corpus",
     "process_partition",
     "read_manifest",
     "run_batch",
     "summary_dict",
+    "table_frames",
 ]
 
 #: Longest article text geoparsed (characters); longer ones are cut here, with
@@ -219,6 +221,7 @@ def _article_row(
         "input": path,
         "line": line,
         "chars": chars,
+        "text": record["text"][:MAX_BATCH_CHARS],
         "cut": cut,
         "note": f"cut at {MAX_BATCH_CHARS:,} characters of {chars:,}" if cut else None,
         "features": len(sites),
@@ -271,6 +274,62 @@ def _geoparse(
             out["sites"].append(sites)
 
 
+def collect_records(
+    parser: Geoparser,
+    path: str | None,
+    records: Iterable[tuple[int, dict[str, Any] | RecordError]],
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, list]:
+    """Geoparse records into the dataset's rows: every bad record an ``errors`` row.
+
+    Parameters
+    ----------
+    parser : Geoparser
+    path : str or None
+        The input's name for ``input`` and default ids (None: a group of article
+        files, each record's ``id`` is its path).
+    records : iterable of (int, dict or RecordError)
+        (line, record) as :func:`geodata.partitions.read_partition` yields them.
+    progress : callable, optional
+        Called with the number of records read so far after each chunk.
+
+    Returns
+    -------
+    dict of str to list
+        ``articles``, ``mentions`` and ``errors`` rows (dicts) and ``sites``
+        frames, for :func:`table_frames`.
+    """
+    out: dict[str, list] = {name: [] for name in TABLES}
+    chunk: list[tuple[str, int, str, dict[str, Any]]] = []
+    seen = 0
+    for line, record in records:
+        seen += 1
+        if isinstance(record, RecordError):
+            out["errors"].append(
+                {"input": record.source, "line": line or None, "id": None, "reason": record.reason}
+            )
+            continue
+        source = path or str(record.get("id", ""))
+        article_id = _article_id(record, source, line)
+        reason = _text_or_reason(record)
+        if reason:
+            out["errors"].append(
+                {"input": source, "line": line, "id": article_id, "reason": reason}
+            )
+            continue
+        chunk.append((source, line, article_id, record))
+        if len(chunk) >= _CHUNK:
+            _geoparse(parser, chunk, out)
+            chunk = []
+            if progress is not None:
+                progress(seen)
+    if chunk:
+        _geoparse(parser, chunk, out)
+    if progress is not None:
+        progress(seen)
+    return out
+
+
 def process_partition(
     part: Partition | dict[str, Any],
     output: str,
@@ -307,30 +366,8 @@ def process_partition(
         }
         part = Partition(**fields)
     parser = _parser(pipeline)
-    out: dict[str, list] = {name: [] for name in TABLES}
-    chunk: list[tuple[str, int, str, dict[str, Any]]] = []
-    cut = 0
-    for line, record in read_partition(part, read_file):
-        if isinstance(record, RecordError):
-            out["errors"].append(
-                {"input": record.source, "line": line or None, "id": None, "reason": record.reason}
-            )
-            continue
-        source = part.path or str(record.get("id", ""))
-        article_id = _article_id(record, source, line)
-        reason = _text_or_reason(record)
-        if reason:
-            out["errors"].append(
-                {"input": source, "line": line, "id": article_id, "reason": reason}
-            )
-            continue
-        cut += len(record["text"]) > MAX_BATCH_CHARS
-        chunk.append((source, line, article_id, record))
-        if len(chunk) >= _CHUNK:
-            _geoparse(parser, chunk, out)
-            chunk = []
-    if chunk:
-        _geoparse(parser, chunk, out)
+    out = collect_records(parser, part.path, read_partition(part, read_file))
+    cut = sum(bool(a["cut"]) for a in out["articles"])
     features = sum(len(s) for s in out["sites"])
     _write_partition(Path(output), part.id, out)
     return {
@@ -367,6 +404,7 @@ _ARTICLES = {
     "input": "string",
     "line": "int",
     "chars": "int",
+    "text": "string",
     "cut": "bool",
     "note": "string",
     "mentions": "int",
@@ -441,7 +479,16 @@ def _typed(rows: Any, schema: dict[str, str]) -> Any:
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
-def _write_partition(output: Path, part_id: str, out: dict[str, list]) -> None:
+def table_frames(out: dict[str, list]) -> dict[str, Any]:
+    """Return the four tables of :func:`collect_records`' rows, typed as in the dataset.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``articles``, ``mentions``, ``sites`` (GeoDataFrames, EPSG:4326) and
+        ``errors`` (a DataFrame), with the columns and Arrow types of the README's
+        schema, list columns of ``sites`` as JSON text.
+    """
     import geopandas as gpd
     import pandas as pd
 
@@ -467,7 +514,13 @@ def _write_partition(output: Path, part_id: str, out: dict[str, list]) -> None:
         sites, geometry = pd.DataFrame(columns=list(_SITES)), gpd.GeoSeries([], crs="EPSG:4326")
     frames["sites"] = gpd.GeoDataFrame(_typed(sites, _SITES), geometry=geometry)
     frames["errors"] = _typed(out["errors"], _ERRORS)
-    for table, frame in frames.items():
+    return frames
+
+
+def _write_partition(output: Path, part_id: str, out: dict[str, list]) -> None:
+    import geopandas as gpd
+
+    for table, frame in table_frames(out).items():
         folder = output / table
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / f"{part_id}.parquet"
