@@ -57,9 +57,10 @@ __all__ = [
 ]
 
 #: Longest article text geoparsed (characters); longer ones are cut here, with
-#: a note in the articles table. spaCy's own default ``nlp.max_length``: about
-#: 1 GB of parser memory per 100,000 characters would follow beyond it, and no
-#: news article comes near (the longest in the dev corpora is under 40,000).
+#: a note in the articles table. spaCy's own default ``nlp.max_length``; the NER
+#: reads a long text in pieces (``geodata.recognize.MAX_NER_CHARS``), so memory
+#: stays bounded, but time grows with the length, and no news article comes near
+#: (the longest in the dev corpora is under 40,000).
 MAX_BATCH_CHARS = MAX_TEXT_CHARS
 #: The dataset's tables, one folder each.
 TABLES = ("articles", "mentions", "sites", "errors")

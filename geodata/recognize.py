@@ -24,7 +24,7 @@ import itertools
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -1130,7 +1130,7 @@ def _non_overlapping(
 
 def _assemble(
     text: str,
-    doc: Any | None,
+    doc: _Parse | None,
     gazetteer: Gazetteer,
     method: str,
 ) -> Recognized:
@@ -1138,10 +1138,11 @@ def _assemble(
     actors: list[tuple[int, int, str, str]] = []
     evidence = _evidence(text, doc)
     if doc is not None:
-        sentences = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
+        sentences = doc.sentences or [(0, len(text))]
         spans, actors = _ner_spans(text, doc, gazetteer)
     else:
         sentences = _regex_sentences(text)
+    sentences = _bounded_sentences(text, sentences)
     spans += _pattern_spans(text, gazetteer)
     spans += _gazetteer_spans(text, gazetteer, doc is not None, evidence.persons)
     spans = _screen(text, spans, evidence, gazetteer)
@@ -1238,8 +1239,150 @@ def recognize_many(
     method = _method(nlp)
     if nlp is None:
         return [_assemble(t, None, gazetteer, method) for t in texts]
-    # spaCy refuses texts over nlp.max_length; callers cap text size first.
     # The NER reads the text with markup tags blanked out (same length, so every
-    # offset holds): "<b>Mosul</b>" would otherwise hide Mosul from it.
-    docs = nlp.pipe((_blank_markup(t) for t in texts), batch_size=batch_size)
-    return [_assemble(t, doc, gazetteer, method) for t, doc in zip(texts, docs, strict=True)]
+    # offset holds): "<b>Mosul</b>" would otherwise hide Mosul from it; and a long
+    # text in pieces (:func:`_parse_many`).
+    parses = _parse_many(nlp, [_blank_markup(t) for t in texts], batch_size)
+    return [_assemble(t, doc, gazetteer, method) for t, doc in zip(texts, parses, strict=True)]
+
+
+# --------------------------------------------------------------------------- bounded pieces
+
+#: Most characters the NER reads in one piece, and in one batch of pieces. spaCy's
+#: memory grows with a document's tokens (about 15 kB a token at the peak of the NER
+#: pass): read whole, a 1 MB run of names took 2.4 GB and 400 kB of "<" 6.5 GB.
+#: Longer texts are cut (:func:`_pieces`, at a paragraph break, a sentence end,
+#: else a space) and read piece by piece; a news article is read whole.
+MAX_NER_CHARS = 100_000
+#: Longest sentence kept (characters). Evidence quotes a mention's sentence, so a
+#: text with no sentence end (a run of names) quoted the whole text for each of
+#: its mentions: 25,000 copies of 200 kB took 5 GB, and 1 MB went out of memory.
+#: Longer sentences are cut at a line break, else a space (:func:`_bounded_sentences`).
+MAX_SENTENCE_CHARS = 1_000
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_SPACE = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+#: Zero width, after a character that is no letter or digit ("<<<|<").
+_AFTER_NON_WORD = re.compile(r"(?<=\W)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entity:
+    """An entity of the NER, in the words of a spaCy ``Span`` (offsets into the whole text)."""
+
+    start_char: int
+    end_char: int
+    label_: str
+    text: str
+
+
+@dataclass(slots=True)
+class _Parse:
+    """What recognition reads of the NER's documents: sentences and entities, by offset.
+
+    Kept instead of the spaCy ``Doc`` (whose token arrays are large) and gathered
+    from the pieces a long text is read in.
+    """
+
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    ents: list[_Entity] = field(default_factory=list)
+
+    def add(self, doc: Any, offset: int) -> None:
+        """Add the sentences and entities of ``doc``, a piece that starts at ``offset``."""
+        self.sentences.extend((s.start_char + offset, s.end_char + offset) for s in doc.sents)
+        self.ents.extend(
+            _Entity(e.start_char + offset, e.end_char + offset, e.label_, e.text) for e in doc.ents
+        )
+
+
+def _pieces(
+    text: str, start: int, end: int, limit: int, separators: Sequence[re.Pattern[str]]
+) -> list[tuple[int, int]]:
+    """Cut ``text[start:end]`` into ranges of at most ``limit`` characters.
+
+    Each cut is the last match of the first of ``separators`` found in the second
+    half of the ``limit`` characters ahead (else a hard cut at ``limit``): a range
+    ends where the separator starts and the next one begins where it ends, so the
+    separators themselves are left out. Linear in the length: each character is
+    searched at most once for each separator.
+
+    >>> text = "Mosul and Basra. Erbil and Kirkuk."
+    >>> [text[a:b] for a, b in _pieces(text, 0, len(text), 20, [_SPACE])]
+    ['Mosul and Basra.', 'Erbil and Kirkuk.']
+    """
+    ranges = []
+    while end - start > limit:
+        low, high = start + limit // 2, start + limit
+        cut = resume = high
+        for separator in separators:
+            last = None
+            for last in separator.finditer(text, low, high):  # noqa: B007 (the last one)
+                pass
+            if last is not None:
+                cut, resume = last.start(), last.end()
+                break
+        ranges.append((start, cut))
+        start = resume
+    ranges.append((start, end))
+    return ranges
+
+
+def _ner_pieces(text: str) -> list[tuple[int, int]]:
+    """Contiguous ranges of ``text`` of at most :data:`MAX_NER_CHARS` characters.
+
+    They cover the text (each ends where the next begins), cut after a paragraph
+    break, a sentence end or a space: the NER reads each piece as a document.
+    """
+    cuts = _pieces(text, 0, len(text), MAX_NER_CHARS, [_PARAGRAPH, _SENTENCE_END, _SPACE])
+    starts = [start for start, _ in cuts]
+    return list(zip(starts, [*starts[1:], len(text)], strict=True))
+
+
+def _parse_many(nlp: Any, texts: Sequence[str], batch_size: int) -> Iterator[_Parse]:
+    """Run the NER over ``texts`` and yield one :class:`_Parse` per text, in order.
+
+    A text is read in pieces of at most :data:`MAX_NER_CHARS` characters, and a
+    batch holds at most ``batch_size`` pieces and :data:`MAX_NER_CHARS` characters,
+    so that the NER's memory is bounded whatever the lengths of the texts; offsets
+    are into each whole text.
+    """
+    plan = [(i, a, b) for i, text in enumerate(texts) for a, b in _ner_pieces(text)]
+    batches: list[list[tuple[int, int, int]]] = []
+    size = 0
+    for piece in plan:  # (text, start, end)
+        length = piece[2] - piece[1]
+        if not batches or len(batches[-1]) >= batch_size or size + length > MAX_NER_CHARS:
+            batches.append([])
+            size = 0
+        batches[-1].append(piece)
+        size += length
+    # Every text has one piece at least (an empty text, an empty one).
+    parse, current = _Parse(), 0
+    for batch in batches:
+        docs = nlp.pipe((texts[i][a:b] for i, a, b in batch), batch_size=len(batch))
+        for (i, a, _), doc in zip(batch, docs, strict=True):
+            if i != current:
+                yield parse
+                parse, current = _Parse(), i
+            parse.add(doc, a)
+    if texts:
+        yield parse
+
+
+def _bounded_sentences(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``sentences`` with those over :data:`MAX_SENTENCE_CHARS` characters cut.
+
+    A long sentence is cut at a line break, else a space, else after a character
+    that is no letter or digit; the white space of a cut belongs to no sentence.
+    """
+    if all(end - start <= MAX_SENTENCE_CHARS for start, end in sentences):
+        return sentences
+    bounded: list[tuple[int, int]] = []
+    for start, end in sentences:
+        if end - start <= MAX_SENTENCE_CHARS:
+            bounded.append((start, end))
+            continue
+        bounded.extend(
+            _pieces(text, start, end, MAX_SENTENCE_CHARS, [_LINE_BREAK, _SPACE, _AFTER_NON_WORD])
+        )
+    return bounded

@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from geodata.pipeline import extract_sites
-from geodata.recognize import MAX_NER_RUN, _blank_markup
+from geodata.recognize import MAX_NER_RUN, MAX_SENTENCE_CHARS, _blank_markup
 from geodata.schema import as_sites
 from layers.app import actions
 from layers.app.corrections import apply_corrections
@@ -190,6 +190,9 @@ def test_a_long_run_of_capitalised_words_is_mapped_in_linear_time(geoparser):
     # "Baghdad " 4,000 times took 14 s of regex alone, 25,000 (the app's limit) many minutes.
     sites = extract_sites("Baghdad " * 6_000, geoparser=geoparser)
     assert list(sites["name"]) == ["Baghdad"] and sites["mentions"][0] == 6_000
+    # With no sentence end the whole text was one sentence, quoted by each mention's
+    # evidence: 6,000 copies of 48 kB (1 MB of names: 125,000 copies of 1 MB).
+    assert max(len(item["sentence"]) for item in sites["evidence"][0]) <= MAX_SENTENCE_CHARS
 
 
 # --------------------------------------------------------------------------- saved maps
