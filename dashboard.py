@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages import corpus as corpus_page
 from geodata.describe import describe_candidate, kind_words, place_words
 from geodata.gazetteer import open_gazetteer
 from geodata.geodesy import representative_lonlat
@@ -88,10 +89,19 @@ SELECTED_ZOOM = 8
 # ----------------------------------------------------------------- cached computations
 
 
+@st.cache_resource(show_spinner=False)
+def install_assets() -> Path:
+    """Copy the map's scripts and styles into ``static/`` once per server process.
+
+    Both pages call it first: a visitor may open either page first.
+    """
+    return install_static(STATIC_DIR)
+
+
 @st.cache_resource(show_spinner="Loading the gazetteer and the NER pipeline…")
 def get_geoparser() -> Geoparser:
     """Load the geoparser once per server process (and install the map assets)."""
-    install_static(STATIC_DIR)
+    install_assets()
     return Geoparser()
 
 
@@ -468,7 +478,7 @@ def map_panel(frames: ViewFrames, shown, visible: tuple[str, ...], key: str) -> 
         base,
         key=map_key,
         height=560,
-        use_container_width=True,
+        width="stretch",
         feature_group_to_add=groups,
         center=center,
         zoom=zoom,
@@ -855,6 +865,7 @@ def main() -> None:
         input_panel(source, {}, [])
         st.stop()
     autosave(source)
+    corpus_article = publish_to_corpus(source, frames, corrections)
     shown = shown_frames(frames, visible)
     counts = layer_counts(frames.by_layer)
     present_kinds = [k for k in KINDS if k in set(frames.sites["kind"])]
@@ -868,6 +879,11 @@ def main() -> None:
         st.caption(
             "Places, sites and incidents named in the article, each traceable to its "
             "sentence. Click a feature to check it; correct what is wrong; export."
+        )
+    if corpus_article:
+        st.info(
+            f"Opened from the corpus ({escape_markdown(corpus_article)}): corrections made "
+            "here also change the Corpus page's map."
         )
     notices(source, frames, shown, corrections)
     map_column, detail_column = st.columns([3, 2])
@@ -884,5 +900,45 @@ def main() -> None:
     downloads_panel(source, view, shown, visible, counts)
 
 
+def publish_to_corpus(source: Source, frames: ViewFrames, corrections: dict) -> str | None:
+    """Give the Corpus page this article's corrected map, if it was opened from there.
+
+    Returns the article's id in the corpus, or None when it was not opened from it.
+    Streamlit forgets a widget's value in a run that does not draw it: the
+    Corpus page's values are written back here so that they are there on return.
+    """
+    for key in corpus_page.WIDGET_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    opened = st.session_state.get("corpus_opened") or {}
+    corrected = st.session_state.setdefault("corpus_corrected", {})
+    for article_id, key in opened.items():
+        if key == source.key:
+            if correction_count(corrections):
+                corrected[article_id] = frames.sites
+            else:
+                corrected.pop(article_id, None)
+            return str(article_id)
+    return None
+
+
+def corpus() -> None:
+    """Show the Corpus page (``app_pages/corpus.py``) with this server's geoparser."""
+    st.set_page_config(page_title="newsmap: corpus", page_icon="🗺️", layout="wide")
+    install_assets()
+    load_place_index()
+    corpus_page.main(get_geoparser, list(default_state("", "")), PAGE_CSS)
+
+
+def navigation() -> None:
+    """Two pages: Article (the default, at /) and Corpus (at /corpus)."""
+    article = st.Page(main, title="Article", default=True)
+    pages = [article, st.Page(corpus, title="Corpus", url_path="corpus")]
+    page = st.navigation(pages, position="top")
+    if st.session_state.pop("switch_to_article", False):
+        st.switch_page(article)
+    page.run()
+
+
 if __name__ == "__main__":
-    main()
+    navigation()

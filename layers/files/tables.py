@@ -39,6 +39,7 @@ __all__ = [
     "RECOGITO_COLUMNS",
     "feature_code",
     "mention_rows",
+    "safe_cell",
     "to_csv",
     "to_mentions_csv",
     "to_mentions_jsonl",
@@ -123,7 +124,7 @@ def feature_code(kind: str | None, feature_id: str | None = None, capital: bool 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """Make a text cell safe and short for a spreadsheet.
 
     Text that a spreadsheet would run as a formula gets a leading apostrophe
@@ -218,7 +219,7 @@ def to_csv(sites: gpd.GeoDataFrame) -> str:
         else ""
         for g in geometry
     ]
-    table = table.map(_cell)
+    table = table.map(safe_cell)
     # CR LF ends rows (RFC 4180), so a cell holding a line end of either kind is
     # quoted: with pandas' "\n" a lone CR in a name was written bare, and every
     # reader (Excel, GDAL, Python's csv) split the row there.
@@ -335,19 +336,19 @@ def to_mentions_csv(rows: list[dict[str, Any]], threshold: float = 0.5) -> str:
         writer.writerow(
             [
                 str(uuid.uuid5(uuid.NAMESPACE_URL, "newsmap:" + key)),
-                _cell(row["article"]),
-                _cell(row["text"]),
+                safe_cell(row["article"]),
+                safe_cell(row["text"]),
                 f"char-offset:{row['start']}",
                 "PLACE",
                 _uri(row),
-                _cell(row["name"]),
+                safe_cell(row["name"]),
                 "",
                 "" if row["lat"] is None else row["lat"],
                 "" if row["lon"] is None else row["lon"],
                 row["feature_code"],
                 "UNVERIFIED",
                 "uncertain" if row["confidence"] < threshold else "",
-                _cell(row["sentence"]),
+                safe_cell(row["sentence"]),
                 "",
                 "",
             ]

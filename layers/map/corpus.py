@@ -1,0 +1,198 @@
+"""The Corpus page's map: places sized by the articles that name them, on one canvas.
+
+A corpus names tens of thousands of places. Drawn as one Folium marker each, the
+page holds a script block per marker and Leaflet an SVG element per marker, and
+the browser stalls near 10,000 (``benchmarks/corpus_bench.py`` measures both).
+Here the places go to the page as columns (JSON arrays) in one element, and
+``static/newsmap.js``'s ``corpusPlaces`` draws them as circle markers on
+Leaflet's canvas renderer. The basemap, its labels and the controls are the
+Article page's (:func:`layers.map.render.render_base_map`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from jinja2 import Template
+
+from geodata.describe import kind_words
+from layers.catalog import LAYER_BY_KEY
+from layers.map.controls import NewsmapElement
+from layers.map.render import drawn_id, render_base_map
+
+__all__ = ["EVENT_COLOURS", "corpus_group", "corpus_legend", "corpus_palette", "render_corpus_map"]
+
+#: Colours of event types when the map is coloured by event type (ColorBrewer
+#: Set1, whose colours stay apart for colour-blind readers more than most);
+#: places with no event are grey.
+EVENT_COLOURS: tuple[str, ...] = (
+    "#e41a1c",
+    "#377eb8",
+    "#4daf4a",
+    "#984ea3",
+    "#ff7f00",
+    "#a65628",
+    "#f781bf",
+    "#ffd92f",
+)
+NO_EVENT_COLOUR = "#9e9e9e"
+MIN_RADIUS = 3.0
+MAX_RADIUS = 22.0
+
+
+class _CorpusPlaces(NewsmapElement):
+    """The places' columns, drawn by ``newsmap.corpusPlaces`` into the parent group."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        newsmap.corpusPlaces({{ this._parent.get_name() }}, {{ this.data|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "CorpusPlaces"
+        self.data = data
+
+
+def corpus_palette(places: pd.DataFrame, colour_by: str) -> dict[str, str]:
+    """Colour of each value the map is coloured by.
+
+    Parameters
+    ----------
+    places : DataFrame
+        From :func:`layers.app.corpus.aggregate_places`.
+    colour_by : {"kind", "event_type"}
+        Colour by layer (the Article page's layer colours) or by event type.
+
+    Returns
+    -------
+    dict of str to str
+        Layer key or event type -> CSS colour, in legend order.
+    """
+    if colour_by == "event_type":
+        events = [e for e in places["event_type"].value_counts().index if e]
+        palette = {e: EVENT_COLOURS[i % len(EVENT_COLOURS)] for i, e in enumerate(events)}
+        if (places["event_type"] == "").any():
+            palette[""] = NO_EVENT_COLOUR
+        return palette
+    layers = [k for k in LAYER_BY_KEY if k in set(places["layer"])]
+    return {k: LAYER_BY_KEY[k].color for k in layers}
+
+
+def _radius(articles: np.ndarray) -> np.ndarray:
+    """Circle radius in px: area in proportion to the article count, 3..22 px."""
+    if not len(articles):
+        return np.zeros(0)
+    top = max(int(articles.max()), 1)
+    scaled = np.sqrt(articles / top)
+    return np.round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * scaled, 1)
+
+
+def _detail(row: Any) -> str:
+    count = f"{row.articles:,} article{'s' if row.articles != 1 else ''}"
+    what = kind_words(row.kind)
+    if row.event_type:
+        what = f"{row.event_type}"
+    where = f", {row.country}" if row.country else ""
+    return f"{what}{where} · {count}, {row.mentions:,} mention{'s' if row.mentions != 1 else ''}"
+
+
+def corpus_group(places: pd.DataFrame, colour_by: str = "kind") -> folium.FeatureGroup:
+    """One feature group holding every place as a canvas circle.
+
+    Parameters
+    ----------
+    places : DataFrame
+        ``feature_id``, ``name``, ``kind``, ``layer``, ``country``,
+        ``event_type``, ``lon``, ``lat`` (degrees, EPSG:4326), ``articles``,
+        ``mentions`` (:func:`layers.app.corpus.aggregate_places`).
+    colour_by : {"kind", "event_type"}, default "kind"
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Named "Places"; its circles' tooltips end with the place's id.
+    """
+    palette = corpus_palette(places, colour_by)
+    keys = list(palette)
+    column = "event_type" if colour_by == "event_type" else "layer"
+    index = {k: i for i, k in enumerate(keys)}
+    # smallest last: a small circle over a big one stays clickable
+    order = np.argsort(-places["articles"].to_numpy(), kind="stable")
+    rows = places.iloc[order]
+    data = {
+        "lat": [round(float(v), 5) for v in rows["lat"]],
+        "lon": [round(float(v), 5) for v in rows["lon"]],
+        "radius": _radius(rows["articles"].to_numpy()).tolist(),
+        "colour": [index.get(v, 0) for v in rows[column]],
+        "palette": [palette[k] for k in keys] or ["#9e9e9e"],
+        "name": [str(v) for v in rows["name"]],
+        "detail": [_detail(r) for r in rows.itertuples(index=False)],
+        "id": [drawn_id(v) for v in rows["feature_id"]],
+    }
+    group = folium.FeatureGroup(name="Places", control=False)
+    group.add_child(_CorpusPlaces(data))
+    return group
+
+
+def corpus_legend(places: pd.DataFrame, colour_by: str = "kind") -> list[tuple[str, str, int]]:
+    """List the legend's rows: (label in words, colour, places) in palette order."""
+    palette = corpus_palette(places, colour_by)
+    column = "event_type" if colour_by == "event_type" else "layer"
+    counts = places[column].value_counts()
+    rows = []
+    for key, colour in palette.items():
+        label = (key or "no incident") if colour_by == "event_type" else LAYER_BY_KEY[key].title
+        rows.append((label, colour, int(counts.get(key, 0))))
+    return rows
+
+
+def render_corpus_map(
+    places: pd.DataFrame,
+    colour_by: str = "kind",
+    basemap: str = "naturalearth",
+    basemap_url: str | None = None,
+    asset_base_url: str | None = None,
+    with_places: bool = True,
+) -> folium.Map:
+    """Build the corpus map: the offline basemap fitted to the places, and the places.
+
+    Parameters
+    ----------
+    places : DataFrame
+        See :func:`corpus_group`.
+    colour_by : {"kind", "event_type"}
+    basemap, basemap_url, asset_base_url
+        As :func:`layers.map.render.render_base_map`.
+    with_places : bool, default True
+        Add the places' group (the app passes it to ``st_folium`` separately, so
+        a filter change redraws the places without rebuilding the map).
+
+    Returns
+    -------
+    folium.Map
+    """
+    fit = places.head(2000)  # the view: where most articles are, not every outlier
+    frame = gpd.GeoDataFrame(
+        {
+            "feature_id": fit["feature_id"].to_numpy(),
+            "mentions": fit["articles"].to_numpy(),
+            "confidence": np.ones(len(fit)),
+        },
+        geometry=gpd.points_from_xy(fit["lon"], fit["lat"]),
+        crs="EPSG:4326",
+    )
+    options: dict[str, Any] = {"basemap": basemap, "basemap_url": basemap_url, "legend": False}
+    if asset_base_url is not None:
+        options["asset_base_url"] = asset_base_url
+    m = render_base_map({"places": frame} if len(frame) else {}, **options)
+    if with_places:
+        corpus_group(places, colour_by).add_to(m)
+    return m
