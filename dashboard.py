@@ -881,9 +881,15 @@ def main() -> None:
             "sentence. Click a feature to check it; correct what is wrong; export."
         )
     if corpus_article:
-        st.info(
+        note, back = st.columns([5, 1], vertical_alignment="center")
+        note.info(
             f"Opened from the corpus ({escape_markdown(corpus_article)}): corrections made "
             "here also change the Corpus page's map."
+        )
+        back.button(
+            "Back to the corpus",
+            key="back_to_corpus",
+            on_click=lambda: st.session_state.update(switch_to_corpus=True),
         )
     notices(source, frames, shown, corrections)
     map_column, detail_column = st.columns([3, 2])
@@ -933,10 +939,16 @@ def corpus() -> None:
 def navigation() -> None:
     """Two pages: Article (the default, at /) and Corpus (at /corpus)."""
     article = st.Page(main, title="Article", default=True)
-    pages = [article, st.Page(corpus, title="Corpus", url_path="corpus")]
-    page = st.navigation(pages, position="top")
-    if st.session_state.pop("switch_to_article", False):
-        st.switch_page(article)
+    corpus_view = st.Page(corpus, title="Corpus", url_path="corpus")
+    page = st.navigation([article, corpus_view], position="top")
+    for flag, target in (("switch_to_article", article), ("switch_to_corpus", corpus_view)):
+        if st.session_state.pop(flag, False):
+            # The run that switches draws no widget, and Streamlit forgets the
+            # values of widgets a run does not draw: both pages' are kept.
+            for key in (*default_state("", ""), *corpus_page.WIDGET_KEYS):
+                if key in st.session_state:
+                    st.session_state[key] = st.session_state[key]
+            st.switch_page(target)
     page.run()
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -716,7 +717,7 @@ def main(geoparser: Callable[[], Any], article_keys: list[str], page_css: str = 
     mask = filter_mask(corpus, spec)
     every = aggregate_places(corpus, mask)
     places = every.head(MAX_DRAWN_PLACES)
-    articles = len(set(corpus.items["art"].to_numpy()[mask]))
+    articles = int(np.count_nonzero(np.bincount(corpus.items["art"].to_numpy()[mask])))
     st.markdown(f"**{articles:,} articles** and **{len(every):,} places** match.")
     loaded = st.session_state["corpus_loaded"]
     map_key = "corpus-map-" + hashlib.sha1(repr(loaded).encode()).hexdigest()[:12]

@@ -31,10 +31,24 @@ ARTICLES = [
 ]
 
 
-def write_corpus(path: Path) -> Path:
-    """Write :data:`ARTICLES` as JSON Lines (``a12`` without a date)."""
+#: Two articles whose incidents (found without NER too) are dated by the text,
+#: days before the article: an attack by "Russian" forces on Kherson (and its
+#: strike path from Russia) on 4 March, a protest in Nairobi on 2 February.
+INCIDENTS = [
+    ("b1", "2024-03-10", "Kherson attacked", "Russian troops attacked Kherson on 4 March 2024."),
+    (
+        "b2",
+        "2024-02-05",
+        "Nairobi protest",
+        "Police clashed with protesters in Nairobi on 2 February 2024.",
+    ),
+]
+
+
+def write_corpus(path: Path, incidents: bool = False) -> Path:
+    """Write :data:`ARTICLES` (and :data:`INCIDENTS`) as JSON Lines (``a12`` undated)."""
     lines = []
-    for article_id, day, title, text in ARTICLES:
+    for article_id, day, title, text in ARTICLES + (INCIDENTS if incidents else []):
         record = {"id": article_id, "title": title, "text": text}
         if article_id != "a12":
             record["date"] = day
@@ -43,10 +57,10 @@ def write_corpus(path: Path) -> Path:
     return path
 
 
-def build_dataset(folder: Path) -> Path:
-    """Geoparse :data:`ARTICLES` into ``folder/news`` (a batch dataset); return it."""
+def build_dataset(folder: Path, incidents: bool = False) -> Path:
+    """Geoparse :data:`ARTICLES` (and :data:`INCIDENTS`) into ``folder/news``; return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    corpus = write_corpus(folder / "news.jsonl")
+    corpus = write_corpus(folder / "news.jsonl", incidents)
     out = folder / "news"
     run_batch(str(corpus), out, pipeline="none")
     return out
