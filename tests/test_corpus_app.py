@@ -22,6 +22,8 @@ from .test_app import _download, _KeepingManager, _KeepingStorage
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 DHAKA = "geonames:1185241"
+MATCH_LINE = re.compile(r"\*\*([\d,]+) articles\*\* and \*\*([\d,]+) places\*\* match\.")
+KHERSON = {"Russia", "Kherson", "Attack in Kherson", "Attack: Russia to Kherson"}
 
 
 @pytest.fixture(scope="module")
