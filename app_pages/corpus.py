@@ -68,6 +68,8 @@ MAX_UPLOAD_ARTICLES = 2_000
 #: Articles listed under a place.
 MAX_LISTED = 20
 PLAY_STEP_SECONDS = 1.5
+#: How the histogram names a period (a week by its Monday).
+PERIOD_FORMAT = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y"}
 
 #: The page's own session keys and their defaults.
 DEFAULTS: dict[str, Any] = {
@@ -87,7 +89,8 @@ DEFAULTS: dict[str, Any] = {
     "corpus_playing": False,
     "corpus_last_step": 0.0,
     "corpus_click_memory": None,
-    "corpus_loaded": None,  # (label, digest) of an uploaded corpus
+    "corpus_loaded": None,  # ("path", folder) or ("upload", digest)
+    "corpus_upload_taken": "",  # file id of the upload last opened
     "corpus_message": "",
     # article id -> Source.key on the Article page, and the corrected sites there
     "corpus_opened": {},
@@ -326,7 +329,10 @@ def source_panel(geoparser: Callable[[], Any]) -> None:
             type=["jsonl", "zip"],
             key="corpus_upload",
         )
-        if upload is not None:
+        # An upload stays in the box after it is opened: it is taken once, so
+        # that a dataset chosen afterwards is not replaced by it on every rerun.
+        if upload is not None and upload.file_id != st.session_state["corpus_upload_taken"]:
+            st.session_state["corpus_upload_taken"] = upload.file_id
             take_upload(upload.name, upload.getvalue(), geoparser)
         if st.session_state["corpus_message"]:
             st.error(escape_markdown(st.session_state["corpus_message"]))
@@ -472,13 +478,22 @@ def time_panel(corpus: Corpus, spec_no_time: CorpusFilter) -> tuple[date | None,
     span = (first, period_end(last, granularity))
     hist = histogram(corpus, filter_mask(corpus, spec_no_time), granularity, span, time_by)
     chart = (
-        alt.Chart(hist.assign(period=hist["period"].astype(str)))
+        alt.Chart(
+            hist.assign(label=[d.strftime(PERIOD_FORMAT[granularity]) for d in hist["period"]])
+        )
         .mark_bar()
         .encode(
-            x=alt.X("period:T", title=None),
-            y=alt.Y("articles:Q", title="articles"),
+            # bands, one per period (a temporal axis drew hairline bars and
+            # weekday labels); Vega-Lite drops labels that would overlap
+            x=alt.X(
+                "label:O",
+                sort=None,
+                title=None,
+                axis=alt.Axis(labelAngle=0, labelOverlap=True, labelFontSize=10),
+            ),
+            y=alt.Y("articles:Q", title="articles", axis=alt.Axis(tickMinStep=1)),
             color=alt.condition(alt.datum.in_range, alt.value("#1f77b4"), alt.value("#d0d7de")),
-            tooltip=[alt.Tooltip("period:T", title=granularity), "articles:Q"],
+            tooltip=[alt.Tooltip("label:N", title=granularity), "articles:Q"],
         )
         .properties(height=110)
     )
