@@ -948,6 +948,11 @@ def navigation() -> None:
             for key in (*default_state("", ""), *corpus_page.WIDGET_KEYS):
                 if key in st.session_state:
                     st.session_state[key] = st.session_state[key]
+            if target is corpus_view:  # the corpus's address names its dataset
+                dataset = st.query_params.get("dataset") or st.session_state.get(
+                    "corpus_url_dataset"
+                )
+                st.switch_page(target, query_params={"dataset": dataset} if dataset else None)
             st.switch_page(target)
     page.run()
 

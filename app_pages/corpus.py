@@ -91,6 +91,7 @@ DEFAULTS: dict[str, Any] = {
     "corpus_click_memory": None,
     "corpus_loaded": None,  # ("path", folder) or ("upload", digest)
     "corpus_upload_taken": "",  # file id of the upload last opened
+    "corpus_url_dataset": "",  # the ?dataset= value last opened
     "corpus_message": "",
     # article id -> Source.key on the Article page, and the corrected sites there
     "corpus_opened": {},
@@ -212,7 +213,31 @@ def on_choose_dataset() -> None:
 
 def on_path() -> None:
     """Open the dataset folder typed in."""
-    text = st.session_state.get("corpus_path", "").strip()
+    open_path(st.session_state.get("corpus_path", ""))
+
+
+def open_from_url() -> None:
+    """Open the dataset the address names (``/corpus?dataset=folder``), once per address.
+
+    The address of an open server dataset names it, so that a view can be sent
+    as a link; the filters are not in it.
+    """
+    wanted = st.query_params.get("dataset", "")
+    if wanted and wanted != st.session_state["corpus_url_dataset"]:
+        st.session_state["corpus_url_dataset"] = wanted
+        open_path(wanted)
+    loaded = st.session_state["corpus_loaded"]
+    if loaded and loaded[0] == "path":
+        st.session_state["corpus_url_dataset"] = loaded[1]
+        if st.query_params.get("dataset") != loaded[1]:
+            st.query_params["dataset"] = loaded[1]
+    elif "dataset" in st.query_params:
+        del st.query_params["dataset"]
+
+
+def open_path(text: str) -> None:
+    """Open a dataset folder named relative to the server's dataset folder."""
+    text = text.strip()
     if not text:
         return
     path = _inside_root(text)
@@ -227,7 +252,9 @@ def on_path() -> None:
         )
     else:
         reset_view()
-        st.session_state["corpus_loaded"] = ("path", str(path.relative_to(datasets_root())))
+        folder = str(path.relative_to(datasets_root()))
+        st.session_state["corpus_loaded"] = ("path", folder)
+        st.session_state["corpus_choice"] = folder if folder in find_datasets() else ""
 
 
 def set_range(value: tuple[date, date] | None) -> None:
@@ -699,7 +726,10 @@ def main(geoparser: Callable[[], Any], article_keys: list[str], page_css: str = 
     """
     init_state(article_keys)
     if page_css:
-        st.markdown(f"<style>{page_css}</style>", unsafe_allow_html=True)
+        # the sidebar button names what the sidebar holds on this page
+        css = page_css.replace('"Article, layers, filters"', '"Dataset, filters"')
+        st.markdown(f"<style>{css}</style>", unsafe_allow_html=True)
+    open_from_url()
     source_panel(geoparser)
     st.title("newsmap: corpus")
     corpus = current_corpus()

@@ -243,3 +243,18 @@ def test_the_views_downloads(corpus_app):
     assert sorted(rows["article_id"]) == ["a1", "a1", "a10", "a4", "a7"]
     parquet = _download(at, "corpus_dl_parquet")
     assert parquet[:4] == b"PAR1"
+
+
+def test_the_address_names_the_open_dataset_and_opens_it(datasets, monkeypatch):
+    monkeypatch.setenv("NEWSMAP_DATASETS", str(datasets))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["switch_to_corpus"] = True
+    at.query_params["dataset"] = "news"
+    at.run()
+    assert not at.exception, at.exception
+    assert _matches(at) == (13, 15)
+    assert at.selectbox(key="corpus_choice").value == "news"
+    assert at.query_params["dataset"] in ("news", ["news"])
+    at.query_params["dataset"] = "../etc"
+    at.run()
+    assert "Only datasets in this server's dataset folder" in _unescaped(at.error[0].value)
