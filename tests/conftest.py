@@ -125,3 +125,31 @@ def browser_page(browser, app_url: str, request: pytest.FixtureRequest):
         viewport=getattr(request, "param", None),
     ) as state:
         yield state
+
+
+@pytest.fixture(scope="session")
+def corpus_datasets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding one batch dataset, ``news`` (``tests/corpus_data.py``, incidents too)."""
+    from .corpus_data import build_dataset
+
+    root = tmp_path_factory.mktemp("datasets")
+    build_dataset(root, incidents=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def corpus_url(corpus_datasets: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A ``streamlit run`` server whose dataset folder (``NEWSMAP_DATASETS``) holds ``news``."""
+    from .browser import streamlit_server
+
+    before = os.environ.get("NEWSMAP_DATASETS")
+    os.environ["NEWSMAP_DATASETS"] = str(corpus_datasets)
+    try:
+        log = tmp_path_factory.mktemp("streamlit-corpus") / "streamlit.log"
+        with streamlit_server(log) as url:
+            yield url
+    finally:
+        if before is None:
+            os.environ.pop("NEWSMAP_DATASETS", None)
+        else:
+            os.environ["NEWSMAP_DATASETS"] = before

@@ -4,16 +4,14 @@ Opens a dataset from the server's list, moves the time slider and sees the count
 of drawn places change, clicks a place on the map, opens an article from the
 list on the Article page; uploads a .jsonl corpus and a zipped dataset; and no
 request leaves localhost. Its own ``streamlit run`` server (the dataset folder,
-``NEWSMAP_DATASETS``, is read by the server).
+``NEWSMAP_DATASETS``, is read by the server: ``corpus_url`` in ``conftest.py``).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -25,35 +23,12 @@ from .browser import (
     act,
     browser_page,
     map_frame,
-    streamlit_server,
     wait_for,
     wait_idle,
 )
-from .corpus_data import build_dataset, write_corpus
+from .corpus_data import write_corpus
 
 DHAKA = (23.7104, 90.40744)
-
-
-@pytest.fixture(scope="module")
-def datasets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("datasets")
-    build_dataset(root, incidents=True)
-    return root
-
-
-@pytest.fixture(scope="module")
-def corpus_url(datasets, tmp_path_factory):
-    before = os.environ.get("NEWSMAP_DATASETS")
-    os.environ["NEWSMAP_DATASETS"] = str(datasets)
-    try:
-        log = tmp_path_factory.mktemp("streamlit-corpus") / "streamlit.log"
-        with streamlit_server(log) as url:
-            yield url
-    finally:
-        if before is None:
-            os.environ.pop("NEWSMAP_DATASETS", None)
-        else:
-            os.environ["NEWSMAP_DATASETS"] = before
 
 
 @pytest.fixture
@@ -161,7 +136,7 @@ def _upload(page, name: str, data: bytes) -> None:
 
 
 def test_an_uploaded_jsonl_corpus_and_a_zipped_dataset_open(
-    corpus_page, datasets, tmp_path, geoparser
+    corpus_page, corpus_datasets, tmp_path, geoparser
 ):
     page = corpus_page.page
     path = write_corpus(tmp_path / "mine.jsonl")
@@ -177,9 +152,9 @@ def test_an_uploaded_jsonl_corpus_and_a_zipped_dataset_open(
     page.get_by_text("news: 14 articles naming 15 places").wait_for()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted((datasets / "news").rglob("*")):
+        for path in sorted((corpus_datasets / "news").rglob("*")):
             if path.is_file():
-                archive.write(path, "news/" + str(path.relative_to(datasets / "news")))
+                archive.write(path, "news/" + str(path.relative_to(corpus_datasets / "news")))
     _upload(page, "zipped.zip", buffer.getvalue())
     wait_for_places(page, 15)
     page.get_by_text("zipped: 14 articles naming 15 places").wait_for()

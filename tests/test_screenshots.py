@@ -9,7 +9,9 @@ is made at a desktop size and at a phone size:
   details and the article's highlighted mentions;
 - ``docs/brazil.png`` / ``docs/brazil-phone.png``: an article from another
   continent (``tests/data/articles/brazil-floods.txt``, written for the tests about
-  the 2024 floods in Rio Grande do Sul) pasted in, with Porto Alegre selected.
+  the 2024 floods in Rio Grande do Sul) pasted in, with Porto Alegre selected;
+- ``docs/corpus.png`` / ``docs/corpus-phone.png``: the Corpus page on the tests'
+  batch dataset (``tests/corpus_data.py``), Dhaka's articles listed.
 """
 
 from __future__ import annotations
@@ -120,6 +122,42 @@ def test_screenshot_an_article_from_another_continent(sized_page) -> None:
     wait_for(page, lambda: selected_feature_label(page) == "Porto Alegre", "Porto Alegre")
     _settle(state)
     target = DOCS / f"brazil{suffix}.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 20_000
+    state.assert_offline()
+
+
+@pytest.fixture(params=sorted(SIZES), ids=lambda suffix: suffix.strip("-") or "desktop")
+def sized_corpus_page(request: pytest.FixtureRequest, browser, corpus_url: str):
+    """A page on the Corpus page's server at one of :data:`SIZES`."""
+    failed_before = request.session.testsfailed
+    with browser_page(
+        browser,
+        corpus_url,
+        request.node.name,
+        lambda: request.session.testsfailed > failed_before,
+        viewport=SIZES[request.param],
+    ) as state:
+        yield state, request.param
+
+
+def test_screenshot_corpus(sized_corpus_page) -> None:
+    state, suffix = sized_corpus_page
+    page = state.page
+    page.goto(f"{state.url}/corpus?dataset=news", wait_until="domcontentloaded")
+    page.get_by_text("places match").wait_for()
+    wait_idle(page)
+    page.get_by_label("Place", exact=True).click()
+    page.keyboard.type("Dhaka")
+    page.get_by_role("option", name="Dhaka (4 articles)").click()
+    page.get_by_text("4 articles name it.").wait_for()
+    wait_idle(page)
+    frame = map_frame(page)
+    assert frame is not None
+    frame.wait_for_function("window.map && window.map._loaded && !window.map._animatingZoom")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.wait_for_timeout(500)
+    target = DOCS / f"corpus{suffix}.png"
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 20_000
     state.assert_offline()
