@@ -579,7 +579,7 @@ def map_panel(corpus: Corpus, places, total_places: int, map_key: str) -> None:
         key=map_key,
         height=540,
         width="stretch",
-        feature_group_to_add=[corpus_group(places, colour_by)],
+        feature_group_to_add=[corpus_group(places, colour_by, st.session_state["corpus_selected"])],
         returned_objects=[
             "last_object_clicked",
             "last_object_clicked_count",

@@ -39,6 +39,7 @@ from layers.app.corpus import (
     selection_parquet,
     with_article_sites,
 )
+from layers.catalog import LAYER_BY_KEY
 
 from .corpus_data import ARTICLES, build_dataset, write_corpus
 
@@ -319,3 +320,34 @@ def test_a_copied_dataset_keeps_its_name(dataset, tmp_path):
     copy = tmp_path / "gdelt-2024"
     shutil.copytree(dataset, copy)
     assert open_dataset(copy).name == "gdelt-2024"
+
+
+def test_the_corpus_map_draws_every_place_on_one_canvas_layer(corpus):
+    from layers.map.corpus import corpus_group, corpus_legend, render_corpus_map
+
+    places = aggregate_places(corpus, filter_mask(corpus, CorpusFilter()))
+    group = corpus_group(places, "kind", selected=DHAKA)
+    (element,) = group._children.values()
+    data = element.data
+    assert len(data["lat"]) == len(places) == 9
+    # most articles first (drawn first, under the small circles), ringed when selected
+    assert data["name"][0] == "Dhaka" and data["selected"] == 0
+    assert (data["lat"][0], data["lon"][0]) == pytest.approx((23.7104, 90.40744))
+    assert data["radius"][0] == max(data["radius"]) and min(data["radius"]) >= 3
+    assert data["id"][0].endswith(DHAKA) and "4 articles" in data["detail"][0]
+    assert (
+        corpus_group(places, "kind", selected="nowhere")._children.popitem()[1].data["selected"]
+        == -1
+    )
+    assert [(label, n) for label, _, n in corpus_legend(places, "kind")] == [
+        ("Countries", 2),
+        ("Cities and towns", 6),
+        ("Religious sites", 1),
+    ]
+    # the colours are the Article page's layer colours
+    assert corpus_legend(places, "kind")[1][1] == LAYER_BY_KEY["places"].color
+    assert corpus_legend(places, "event_type") == [("no incident", "#9e9e9e", 9)]
+    html = render_corpus_map(places, "kind").get_root().render()
+    assert html.count("newsmap.corpusPlaces(") == 1
+    assert "circleMarker" not in html  # not one Folium object per place
+    assert "https://" not in html.replace("https://www.naturalearthdata.com", "")

@@ -104,7 +104,9 @@ def _detail(row: Any) -> str:
     return f"{what}{where} · {count}, {row.mentions:,} mention{'s' if row.mentions != 1 else ''}"
 
 
-def corpus_group(places: pd.DataFrame, colour_by: str = "kind") -> folium.FeatureGroup:
+def corpus_group(
+    places: pd.DataFrame, colour_by: str = "kind", selected: str = ""
+) -> folium.FeatureGroup:
     """One feature group holding every place as a canvas circle.
 
     Parameters
@@ -114,6 +116,8 @@ def corpus_group(places: pd.DataFrame, colour_by: str = "kind") -> folium.Featur
         ``event_type``, ``lon``, ``lat`` (degrees, EPSG:4326), ``articles``,
         ``mentions`` (:func:`layers.app.corpus.aggregate_places`).
     colour_by : {"kind", "event_type"}, default "kind"
+    selected : str, default ""
+        ``feature_id`` of the place whose articles are listed: ringed in black.
 
     Returns
     -------
@@ -136,6 +140,9 @@ def corpus_group(places: pd.DataFrame, colour_by: str = "kind") -> folium.Featur
         "name": [str(v) for v in rows["name"]],
         "detail": [_detail(r) for r in rows.itertuples(index=False)],
         "id": [drawn_id(v) for v in rows["feature_id"]],
+        "selected": next(
+            (i for i, v in enumerate(rows["feature_id"]) if selected and v == selected), -1
+        ),
     }
     group = folium.FeatureGroup(name="Places", control=False)
     group.add_child(_CorpusPlaces(data))

@@ -946,8 +946,9 @@
 
   /**
    * Draw the corpus places into a feature group.
-   * data: {lat, lon, radius, colour, name, detail, id} arrays of one length, and
-   * palette: colour strings indexed by data.colour.
+   * data: {lat, lon, radius, colour, name, detail, id} arrays of one length,
+   * palette: colour strings indexed by data.colour, and selected: the index of
+   * the place to ring (-1: none).
    */
   function corpusPlaces(group, data) {
     const renderer = L.canvas({ padding: 0.3, tolerance: CLICK_TOLERANCE / 2 });
@@ -967,6 +968,19 @@
         "<b>" + escapeHtml(data.name[i]) + "</b><br>" + escapeHtml(data.detail[i]);
       marker.bindTooltip(tooltipContent(html, data.id[i], false), { sticky: false });
       group.addLayer(marker);
+    }
+    if (data.selected >= 0) {
+      // the place whose articles are listed: a ring that does not take clicks
+      const i = data.selected;
+      L.circleMarker([data.lat[i], data.lon[i]], {
+        renderer: renderer,
+        radius: data.radius[i] + 4,
+        color: "#111111",
+        weight: 3,
+        fill: false,
+        interactive: false,
+        pane: "nmPoints",
+      }).addTo(group);
     }
     group.nmPlaces = count;
     group.on("add", function (e) {
