@@ -351,3 +351,41 @@ def test_the_corpus_map_draws_every_place_on_one_canvas_layer(corpus):
     assert html.count("newsmap.corpusPlaces(") == 1
     assert "circleMarker" not in html  # not one Folium object per place
     assert "https://" not in html.replace("https://www.naturalearthdata.com", "")
+
+
+def test_hostile_place_names_stay_data_in_the_corpus_map():
+    """Names from a dataset (an uploaded zip's are anyone's) never run as Jinja or HTML."""
+    from streamlit_folium import _get_feature_group_string
+
+    from layers.map.corpus import corpus_group, render_corpus_map
+
+    from .hostile import TEXTS
+
+    names = [*TEXTS, "Camp {% if %}", "Camp {{ 7*7 }}", "</script><script>alert(1)</script>"]
+    places = pd.DataFrame(
+        {
+            "feature_id": [f"x:{i}" for i in range(len(names))],
+            "name": names,
+            "kind": "populated_place",
+            "layer": "places",
+            "country": "FR",
+            "event_type": names[::-1],
+            "lon": np.linspace(-170, 170, len(names)),
+            "lat": 10.0,
+            "articles": 1,
+            "mentions": 1,
+        }
+    )
+    group = corpus_group(places, "event_type")
+    (element,) = group._children.values()
+    # the page's path (streamlit-folium renders the group as a template again) and
+    # the full page's both keep every name as it is, and parse back to the data
+    script = _get_feature_group_string(group, render_corpus_map(places, with_places=False), 0)
+    page = render_corpus_map(places).get_root().render()
+    for text in (script, page):
+        start = text.index("newsmap.corpusPlaces(")
+        call = text[start : text.index(");\n", start)]
+        data = json.loads(call[call.index("{") :])
+        assert data["name"] == element.data["name"]
+        assert sorted(data["name"]) == sorted(names)
+        assert "Camp 49" not in text and "</script><script>alert" not in text

@@ -11,6 +11,7 @@ Article page's (:func:`layers.map.render.render_base_map`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import folium
@@ -50,7 +51,7 @@ class _CorpusPlaces(NewsmapElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        newsmap.corpusPlaces({{ this._parent.get_name() }}, {{ this.data|tojson }});
+        newsmap.corpusPlaces({{ this._parent.get_name() }}, {{ this.script_json }});
         {% endmacro %}
         """
     )
@@ -59,6 +60,35 @@ class _CorpusPlaces(NewsmapElement):
         super().__init__()
         self._name = "CorpusPlaces"
         self.data = data
+        self.script_json = script_json(data)
+
+
+#: Characters that must not appear as themselves in JSON inside a script that
+#: Jinja renders again (branca re-parses every rendered script as a template,
+#: and streamlit-folium does too): ``{`` ``}`` would open ``{{ }}`` or ``{% %}``
+#: (a place named "{{ 7*7 }}" became "49", "{% if %}" an error); ``<`` ``>``
+#: ``&`` ``'`` could end the ``<script>`` element.
+_SCRIPT_ESCAPES = str.maketrans(
+    {c: f"\\u{ord(c):04x}" for c in "{}<>&'"} | {"\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(data: dict[str, Any]) -> str:
+    r"""Return JSON of a flat object of arrays, safe in a page's script as it is.
+
+    The object's own braces stay; every other ``{ } < > & '`` can only be inside a
+    string (the values are arrays of numbers and strings), where it is written as
+    a ``\uXXXX`` escape, which JavaScript reads back as the character.
+
+    Raises
+    ------
+    ValueError
+        ``data`` holds a nested object (its braces would be escaped too).
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if any(isinstance(v, dict) for v in data.values()):
+        raise ValueError("script_json takes an object of arrays and scalars only")
+    return "{" + text[1:-1].translate(_SCRIPT_ESCAPES) + "}"
 
 
 def corpus_palette(places: pd.DataFrame, colour_by: str) -> dict[str, str]:
