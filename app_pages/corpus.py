@@ -414,16 +414,9 @@ def geoparse_upload(name: str, data: bytes, geoparser: Callable[[], Any]) -> Cor
     return corpus
 
 
-def country_names(corpus: Corpus) -> dict[str, str]:
-    """ISO code -> the country's name as the corpus has it (its country features)."""
-    items = corpus.items
-    countries = items[items["kind"] == "country"]
-    return dict(zip(countries["country"].astype(str), countries["name"].astype(str), strict=False))
-
-
 def filter_panel(corpus: Corpus) -> None:
     """Sidebar filters: they compose, and the map, histogram and table follow them."""
-    names = country_names(corpus)
+    names = corpus.country_names()
     with st.sidebar:
         st.header("Filters")
         st.multiselect(
@@ -754,7 +747,7 @@ def main(geoparser: Callable[[], Any], article_keys: list[str], page_css: str = 
     )
     st.caption(
         f"{corpus.name}: {len(corpus.articles):,} articles naming "
-        f"{corpus.items['feature_id'].nunique():,} places"
+        f"{corpus.place_count:,} places"
         + (f", {corpus.errors:,} records could not be read" if corpus.errors else "")
     )
     start, end = time_panel(corpus, base)

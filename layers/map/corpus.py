@@ -112,7 +112,8 @@ def corpus_palette(places: pd.DataFrame, colour_by: str) -> dict[str, str]:
         if (places["event_type"] == "").any():
             palette[""] = NO_EVENT_COLOUR
         return palette
-    layers = [k for k in LAYER_BY_KEY if k in set(places["layer"])]
+    present = set(places["layer"].tolist())
+    layers = [k for k in LAYER_BY_KEY if k in present]
     return {k: LAYER_BY_KEY[k].color for k in layers}
 
 
@@ -125,13 +126,11 @@ def _radius(articles: np.ndarray) -> np.ndarray:
     return np.round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * scaled, 1)
 
 
-def _detail(row: Any) -> str:
-    count = f"{row.articles:,} article{'s' if row.articles != 1 else ''}"
-    what = kind_words(row.kind)
-    if row.event_type:
-        what = f"{row.event_type}"
-    where = f", {row.country}" if row.country else ""
-    return f"{what}{where} · {count}, {row.mentions:,} mention{'s' if row.mentions != 1 else ''}"
+def _detail(kind: str, event_type: str, country: str, articles: int, mentions: int) -> str:
+    count = f"{articles:,} article{'s' if articles != 1 else ''}"
+    what = event_type or kind_words(kind)
+    where = f", {country}" if country else ""
+    return f"{what}{where} · {count}, {mentions:,} mention{'s' if mentions != 1 else ''}"
 
 
 def corpus_group(
@@ -161,18 +160,26 @@ def corpus_group(
     # smallest last: a small circle over a big one stays clickable
     order = np.argsort(-places["articles"].to_numpy(), kind="stable")
     rows = places.iloc[order]
+    # plain lists first: element reads of Arrow-backed string columns are slow
+    cols = {c: rows[c].tolist() for c in ("feature_id", "name", "kind", "event_type", "country")}
+    articles = rows["articles"].to_numpy()
+    counts = zip(articles.tolist(), rows["mentions"].tolist(), strict=True)
+    ids = cols["feature_id"]
     data = {
-        "lat": [round(float(v), 5) for v in rows["lat"]],
-        "lon": [round(float(v), 5) for v in rows["lon"]],
-        "radius": _radius(rows["articles"].to_numpy()).tolist(),
-        "colour": [index.get(v, 0) for v in rows[column]],
+        "lat": np.round(rows["lat"].to_numpy(dtype=float), 5).tolist(),
+        "lon": np.round(rows["lon"].to_numpy(dtype=float), 5).tolist(),
+        "radius": _radius(articles).tolist(),
+        "colour": [index.get(v, 0) for v in rows[column].tolist()],
         "palette": [palette[k] for k in keys] or ["#9e9e9e"],
-        "name": [str(v) for v in rows["name"]],
-        "detail": [_detail(r) for r in rows.itertuples(index=False)],
-        "id": [drawn_id(v) for v in rows["feature_id"]],
-        "selected": next(
-            (i for i, v in enumerate(rows["feature_id"]) if selected and v == selected), -1
-        ),
+        "name": [str(v) for v in cols["name"]],
+        "detail": [
+            _detail(k, e, c, a, m)
+            for k, e, c, (a, m) in zip(
+                cols["kind"], cols["event_type"], cols["country"], counts, strict=True
+            )
+        ],
+        "id": [drawn_id(v) for v in ids],
+        "selected": ids.index(selected) if selected and selected in ids else -1,
     }
     group = folium.FeatureGroup(name="Places", control=False)
     group.add_child(_CorpusPlaces(data))
