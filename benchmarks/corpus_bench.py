@@ -608,7 +608,7 @@ def _page_view(corpus: Any, spec: Any, granularity: str = "week") -> tuple[Any, 
     mask = filter_mask(corpus, spec)
     every = aggregate_places(corpus, mask)
     places = every.head(MAX_DRAWN_PLACES)
-    articles = len(set(corpus.items["art"].to_numpy()[mask]))
+    articles = int(np.count_nonzero(np.bincount(corpus.items["art"].to_numpy()[mask])))
     return places, len(every), articles
 
 
@@ -616,9 +616,8 @@ def _sidebar(corpus: Any) -> None:
     """The filter panel's option lists and country names (``app_pages/corpus.py``, every rerun)."""
     for column in ("country", "kind", "event_type", "actors"):
         corpus.options(column)
-    items = corpus.items
-    countries = items[items["kind"] == "country"]
-    dict(zip(countries["country"].astype(str), countries["name"].astype(str), strict=False))
+    corpus.country_names()
+    _ = corpus.place_count  # the caption
 
 
 def _newsmap_html(places: Any) -> str:
