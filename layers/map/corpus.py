@@ -18,6 +18,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import CssLink, Element, Figure, JavascriptLink
 from jinja2 import Template
 
 from geodata.describe import kind_words
@@ -62,14 +63,43 @@ class _CorpusPlaces(NewsmapElement):
         self.data = data
         self.script_json = script_json(data)
 
+    def render(self, **kwargs: Any) -> None:
+        """Add the script to the page as text, not as a template to compile.
+
+        branca wraps each rendered script in a new ``Template``: for megabytes of
+        places that compile took 160 ms of every rerun. streamlit-folium takes
+        the ``script`` macro's output directly and never calls this for it.
+        """
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("the corpus places must be in a map in a figure to render")
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        text = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(_Text(text), name=self.get_name())
+
+
+class _Text(Element):
+    """Text that renders as itself (no template is made of it)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the text."""
+        return self._text
+
 
 #: Characters that must not appear as themselves in JSON inside a script that
 #: Jinja renders again (branca re-parses every rendered script as a template,
 #: and streamlit-folium does too): ``{`` ``}`` would open ``{{ }}`` or ``{% %}``
 #: (a place named "{{ 7*7 }}" became "49", "{% if %}" an error); ``<`` ``>``
 #: ``&`` ``'`` could end the ``<script>`` element.
-_SCRIPT_ESCAPES = str.maketrans(
-    {c: f"\\u{ord(c):04x}" for c in "{}<>&'"} | {"\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_ESCAPES = tuple(
+    [(c, f"\\u{ord(c):04x}") for c in "{}<>&'"] + [("\u2028", "\\u2028"), ("\u2029", "\\u2029")]
 )
 
 
@@ -88,7 +118,10 @@ def script_json(data: dict[str, Any]) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if any(isinstance(v, dict) for v in data.values()):
         raise ValueError("script_json takes an object of arrays and scalars only")
-    return "{" + text[1:-1].translate(_SCRIPT_ESCAPES) + "}"
+    inner = text[1:-1]
+    for character, escape in _SCRIPT_ESCAPES:  # str.replace: 10x faster than translate here
+        inner = inner.replace(character, escape)
+    return "{" + inner + "}"
 
 
 def corpus_palette(places: pd.DataFrame, colour_by: str) -> dict[str, str]:
