@@ -63,7 +63,7 @@ class _CorpusPlaces(NewsmapElement):
         self.data = data
         self.script_json = script_json(data)
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         """Add the script to the page as text, not as a template to compile.
 
         branca wraps each rendered script in a new ``Template``: for megabytes of
@@ -79,6 +79,7 @@ class _CorpusPlaces(NewsmapElement):
             figure.header.add_child(CssLink(url), name=name)
         text = self._template.module.__dict__["script"](self, kwargs)
         figure.script.add_child(_Text(text), name=self.get_name())
+        return ""  # a macro element's output is what it adds to the figure
 
 
 class _Text(Element):
