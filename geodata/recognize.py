@@ -1167,6 +1167,13 @@ MAX_NER_RUN = 100
 _LONG_RUN = re.compile(rf"\S{{{MAX_NER_RUN + 1},}}")
 
 
+#: A run of this many symbols (no letter, digit or space) is no part of a place's
+#: name: rules ("-----"), markup debris, emoji walls. The NER reads spaces there,
+#: one token instead of one per character (100 kB of "<" took 10 s, not 2).
+MIN_SYMBOL_RUN = 8
+_SYMBOL_RUN = re.compile(rf"[^\w\s]{{{MIN_SYMBOL_RUN},}}")
+
+
 def _cut_run(match: re.Match[str]) -> str:
     run = match.group()
     return "".join(" " if i % (MAX_NER_RUN + 1) == MAX_NER_RUN else c for i, c in enumerate(run))
@@ -1175,16 +1182,19 @@ def _cut_run(match: re.Match[str]) -> str:
 def _blank_markup(text: str) -> str:
     """Return the text the NER reads: same length, so every offset holds.
 
-    HTML/XML tags become spaces, and every run of more than
-    :data:`MAX_NER_RUN` non-space characters gets a space in place of every
-    ``MAX_NER_RUN + 1``-th character.
+    HTML/XML tags and runs of :data:`MIN_SYMBOL_RUN` or more symbols become
+    spaces, and every run of more than :data:`MAX_NER_RUN` non-space characters
+    gets a space in place of every ``MAX_NER_RUN + 1``-th character.
 
-    >>> seen = _blank_markup("<b>Mosul</b> " + "<" * 205)
-    >>> seen == "   Mosul     " + "<" * 100 + " " + "<" * 100 + " " + "<" * 3
+    >>> seen = _blank_markup("<b>Mosul</b> ======== " + "<" * 300)
+    >>> (len(seen), seen.rstrip())
+    (322, '   Mosul')
+    >>> _blank_markup("a" * 205) == "a" * 100 + " " + "a" * 100 + " " + "a" * 3
     True
     """
     if "<" in text:
         text = _MARKUP_TAG.sub(lambda m: " " * len(m.group()), text)
+    text = _SYMBOL_RUN.sub(lambda m: " " * len(m.group()), text)
     return _LONG_RUN.sub(_cut_run, text)
 
 
