@@ -11,6 +11,7 @@ the Article page), ``table_panel`` and ``downloads_panel``. The model is
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import time
 from collections.abc import Callable
@@ -593,12 +594,15 @@ def map_panel(corpus: Corpus, places, total_places: int, map_key: str) -> None:
     shown = f"{len(places):,} places drawn"
     if total_places > len(places):
         shown += f" (the {len(places):,} named by most articles, of {total_places:,})"
+    # st.html with every label through html.escape (incident types come from the
+    # dataset: an uploaded zip's are anyone's); the colours are our palette's
     swatches = " · ".join(
-        f'<span style="color:{colour}">●</span> {escape_markdown(label)} ({count:,})'
+        f'<span style="color:{colour}">●</span> {html.escape(label)} ({count:,})'
         for label, colour, count in legend
     )
-    st.markdown(
-        f"{shown}. Circle size: articles naming the place. {swatches}", unsafe_allow_html=True
+    st.html(
+        '<div class="nm-corpus-legend" style="font-size:0.95rem">'
+        f"{shown}. Circle size: articles naming the place. {swatches}</div>"
     )
 
 

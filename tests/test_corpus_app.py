@@ -7,6 +7,7 @@ Counts follow from ``tests/corpus_data.py``: which article names which place.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -192,7 +193,7 @@ def test_colour_by_incident_type_changes_the_legend(corpus_app):
     at = corpus_app
 
     def legend() -> str:
-        return next(m.value for m in at.markdown if "places drawn" in m.value)
+        return next(h.proto.body for h in at.get("html") if "places drawn" in h.proto.body)
 
     assert "Cities and towns" in legend()
     at.radio(key="corpus_colour").set_value("event_type").run()
@@ -258,3 +259,33 @@ def test_the_address_names_the_open_dataset_and_opens_it(datasets, monkeypatch):
     at.query_params["dataset"] = "../etc"
     at.run()
     assert "Only datasets in this server's dataset folder" in _unescaped(at.error[0].value)
+
+
+def test_incident_types_from_a_dataset_stay_text_in_the_legend(datasets, tmp_path, monkeypatch):
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    payload = '<img src=x onerror="window.__nm_pwned_legend=1">'
+    root = tmp_path / "root"
+    shutil.copytree(datasets / "news", root / "evil")
+    for path in (root / "evil" / "sites").glob("*.parquet"):
+        table = pq.read_table(path)
+        kinds = table["event_type"].to_pylist()
+        column = table.schema.get_field_index("event_type")
+        changed = [payload if k else k for k in kinds]
+        table = table.set_column(
+            column, table.schema.field(column), pa.array(changed, type=table["event_type"].type)
+        )
+        pq.write_table(table, path)
+    monkeypatch.setenv("NEWSMAP_DATASETS", str(root))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["switch_to_corpus"] = True
+    at.query_params["dataset"] = "evil"
+    at.run()
+    at.radio(key="corpus_colour").set_value("event_type").run()
+    assert not at.exception, at.exception
+    body = next(h.proto.body for h in at.get("html") if "places drawn" in h.proto.body)
+    assert html.escape(payload) in body and "<img" not in body
+    assert at.multiselect(key="corpus_events").options == [payload]
