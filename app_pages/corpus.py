@@ -668,15 +668,26 @@ def place_panel(corpus: Corpus, mask, places) -> None:
 
 
 def table_panel(places) -> None:
-    """Show the filtered places as a table, most named first."""
+    """Show the filtered places as a table, most named first; a row selects its place."""
     with st.expander(f"Places table ({len(places):,})"):
         table = places[["name", "kind", "country", "event_type", "articles", "mentions"]].copy()
         table["kind"] = table["kind"].map(kind_words)
+        st.caption("Select a row to list the articles that name the place.")
         st.dataframe(
             table.rename(columns={"event_type": "incident", "country": "country code"}),
             hide_index=True,
             width="stretch",
+            key="corpus_table",
+            on_select=lambda: on_table_row(places),
+            selection_mode="single-row",
         )
+
+
+def on_table_row(places) -> None:
+    """Select the place of the table's selected row."""
+    rows = st.session_state["corpus_table"].selection.rows
+    if rows and rows[0] < len(places):
+        on_place(str(places["feature_id"].iloc[rows[0]]))
 
 
 def downloads_panel(corpus: Corpus, spec: CorpusFilter, mask, places) -> None:

@@ -162,3 +162,18 @@ def test_an_uploaded_jsonl_corpus_and_a_zipped_dataset_open(
     page.get_by_text("bad.zip is not a zip file.").wait_for()
     assert corpus_page.page_errors == []
     corpus_page.assert_offline()
+
+
+def test_a_row_of_the_places_table_lists_its_articles(corpus_page):
+    page = corpus_page.page
+    open_news(page)
+    page.get_by_text("Places table (15)").click()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    # the grid is drawn on a canvas: the first row's selection cell, under the header
+    act(page, lambda: page.mouse.click(box["x"] + 18, box["y"] + 35 + 17))
+    page.get_by_text("4 articles name it.").wait_for()
+    assert page.get_by_text("Dhaka vote").count() == 1
+    corpus_page.assert_offline()
