@@ -376,13 +376,24 @@ def legend_text(page: Page) -> str:
 
 
 def click_at(frame: Frame, lat: float, lon: float) -> None:
-    """Click the map where Leaflet draws (lat, lon): on the marker of a place there."""
+    """Click the map where Leaflet draws (lat, lon): on the marker of a place there.
+
+    The map's frame is scrolled to the middle of the page first and the mouse
+    clicks at page coordinates, as a person does. (A click on the map element
+    at a position, after Playwright's own scrolling, could land under the pages'
+    navigation bar or beside the point when the frame was partly below the fold.)
+    """
+    iframe = frame.frame_element()
+    iframe.evaluate("(el) => el.scrollIntoView({block: 'center', inline: 'nearest'})")
     x, y = frame.evaluate(
         "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
-        " return [p.x, p.y]; }",
+        " const r = window.map.getContainer().getBoundingClientRect();"
+        " return [r.x + p.x, r.y + p.y]; }",
         [lat, lon],
     )
-    frame.locator(".leaflet-container").first.click(position={"x": x, "y": y})
+    box = iframe.bounding_box()
+    assert box is not None, "the map's frame is not on the page"
+    frame.page.mouse.click(box["x"] + x, box["y"] + y)
 
 
 # --------------------------------------------------------------------------- the page
