@@ -554,7 +554,7 @@ def time_panel(corpus: Corpus, spec_no_time: CorpusFilter) -> tuple[date | None,
     with right:
         playing = st.session_state["corpus_playing"]
         st.button(
-            "⏸ Pause" if playing else "▶ Play",
+            "■ Pause" if playing else "▶ Play",  # U+23F8 is in few fonts
             key="corpus_play",
             on_click=on_play,
             width="stretch",

@@ -177,7 +177,7 @@ def test_play_steps_through_time_and_pause_stops(corpus_app):
     at.button(key="corpus_play").click().run()
     assert at.session_state["corpus_playing"] is True
     assert at.session_state["corpus_range"] == (date(2024, 1, 1), date(2024, 1, 1))
-    assert at.button(key="corpus_play").label == "⏸ Pause"
+    assert at.button(key="corpus_play").label == "■ Pause"
     at.session_state["corpus_last_step"] = 0.0  # as if a step's time had passed
     at.run()
     assert at.session_state["corpus_range"] == (date(2024, 2, 1), date(2024, 2, 1))
