@@ -14,7 +14,7 @@ import hashlib
 import html
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -153,15 +153,24 @@ def _inside_root(text: str) -> Path | None:
 # ----------------------------------------------------------------- state
 
 
+def keep_values(keys: Iterable[str]) -> None:
+    """Keep the values of widgets this run does not draw (the other page's).
+
+    Streamlit forgets a widget's value at the end of a run that does not draw
+    it; a value written back through session state is kept.
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def init_state(article_keys: list[str]) -> None:
     """Set this page's defaults; keep the Article page's widget values while it is away.
 
     Streamlit forgets a widget's value in a run that does not draw it; writing the
     value back keeps the Article page's text, switches and filters for the return.
     """
-    for key in article_keys:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    keep_values(article_keys)
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(
             key, value if not isinstance(value, (dict, list)) else type(value)(value)
@@ -545,7 +554,7 @@ def time_panel(corpus: Corpus, spec_no_time: CorpusFilter) -> tuple[date | None,
             "Dates of",
             list(TIME_AXES),
             key="corpus_time_by",
-            format_func=lambda k: {"article": "articles", "incident": "incidents"}[k],
+            format_func=TIME_AXES.__getitem__,
             on_change=on_granularity,
             horizontal=True,
             help="Articles: when each article appeared. Incidents: when the text says the "
@@ -642,7 +651,6 @@ def place_panel(corpus: Corpus, mask, places) -> None:
         f"{total:,} article{'s' if total != 1 else ''} name it"
         + (f"; the {MAX_LISTED} newest are listed." if total > MAX_LISTED else ".")
     )
-    texts = corpus.articles.set_index("id")["text"]
     for n, article in enumerate(articles):
         with st.container(border=True):
             when = article["date"].isoformat() if article["date"] else "undated"
@@ -656,14 +664,13 @@ def place_panel(corpus: Corpus, mask, places) -> None:
                 )
             elif article["before"]:
                 st.markdown(escape_markdown(article["before"]))
-            text = texts.get(article["article_id"])
+            text = article["text"]
             if isinstance(text, str) and text:
-                record = {**article, "text": text}
                 st.button(
                     "Open on the Article page",
                     key=f"corpus_open_{n}_{article['article_id']}",
                     on_click=on_open_article,
-                    args=(record, _source_key(text)),
+                    args=(article, _source_key(text)),
                 )
 
 

@@ -177,6 +177,7 @@ def test_a_place_lists_its_articles_newest_first_with_the_sentence(corpus):
         "Dhaka",
         " queued from dawn.",
     )
+    assert first["text"] == "Voters in Dhaka queued from dawn."
     total, listed = place_articles(
         corpus, filter_mask(corpus, CorpusFilter(end=date(2024, 1, 31))), DHAKA, limit=1
     )

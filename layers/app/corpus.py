@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from geodata.schema import LAYER_KINDS
+from geodata.schema import LAYER_KINDS, decode_list_columns
 
 __all__ = [
     "GRANULARITIES",
@@ -66,11 +66,11 @@ __all__ = [
     "with_article_sites",
 ]
 
-#: Time steps of the slider and the histogram: label -> numpy unit of a period's start.
-GRANULARITIES: dict[str, str] = {"day": "D", "week": "W", "month": "M"}
-#: The time axes, in words for people: when the article appeared, or when the
-#: incident happened (the article's date when the text gives none).
-TIME_AXES: dict[str, str] = {"article": "article date", "incident": "incident date"}
+#: Time steps of the slider and the histogram (a week starts on Monday).
+GRANULARITIES: tuple[str, ...] = ("day", "week", "month")
+#: The time axes and whose dates they are, in words for people: when the article
+#: appeared, or when the incident happened (the article's date when the text gives none).
+TIME_AXES: dict[str, str] = {"article": "articles", "incident": "incidents"}
 
 #: The map draws at most this many places (the most named first); the page says
 #: how many more the filters match. 20,000 circles on one canvas draw in well under
@@ -260,32 +260,15 @@ def _first_text(value: Any) -> str | None:
     return text if text else None
 
 
-def _actors(value: Any) -> str:
-    """Join the ``actors`` column (JSON list text or a list) as "a; b"."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return "; ".join(str(v) for v in value if v)
-    return str(value)
+def _joined(values: Sequence[Any]) -> str:
+    """Join a list cell (decoded by :func:`geodata.schema.decode_list_columns`) as "a; b"."""
+    return "; ".join(str(v) for v in values if v)
 
 
-def _evidence_sentence(value: Any) -> str | None:
-    """Return the first evidence sentence of a site row (JSON text or a list of dicts)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-    if isinstance(value, (list, tuple, np.ndarray)) and len(value):
-        first = value[0]
-        if isinstance(first, Mapping):
-            return _first_text(first.get("sentence"))
-    return None
+def _first_sentence(evidence: Sequence[Any]) -> str | None:
+    """Return the first evidence sentence of a site row (a decoded list of dicts)."""
+    first = evidence[0] if len(evidence) else None
+    return _first_text(first.get("sentence")) if isinstance(first, Mapping) else None
 
 
 def _dates(values: Any) -> pd.Series:
@@ -332,6 +315,8 @@ def _site_items(sites: pd.DataFrame, art_of: pd.Series, geometry: Sequence[Any])
 
     if not len(sites):
         return pd.DataFrame()
+    # JSON text (Parquet) or lists (a frame from the app): one decoder for both
+    lists = decode_list_columns(sites[[c for c in ("actors", "evidence") if c in sites]])
     points = shapely.point_on_surface(np.asarray(geometry, dtype=object))
     valid = ~shapely.is_missing(points) & ~shapely.is_empty(points)
     out = pd.DataFrame(
@@ -356,8 +341,8 @@ def _site_items(sites: pd.DataFrame, art_of: pd.Series, geometry: Sequence[Any])
             "event_type": sites["event_type"].fillna("").to_numpy()
             if "event_type" in sites
             else "",
-            "actors": [_actors(v) for v in sites["actors"]] if "actors" in sites else "",
-            "sentence": [_evidence_sentence(v) for v in sites["evidence"]]
+            "actors": [_joined(v) for v in lists["actors"]] if "actors" in sites else "",
+            "sentence": [_first_sentence(v) for v in lists["evidence"]]
             if "evidence" in sites
             else None,
             "item_date": _dates(sites["date"]).to_numpy()
@@ -928,7 +913,8 @@ def place_articles(
         How many articles in all, and up to ``limit`` of them: ``article_id``,
         ``title``, ``date`` (date or None), ``source``, ``url``, ``surface``,
         ``mentions``, ``before``, ``words``, ``after`` (the evidence sentence cut
-        around the article's words; all "" when unknown).
+        around the article's words; all "" when unknown), ``text`` (the article's,
+        or None when the dataset did not keep it).
     """
     items = corpus.items
     categories = items["feature_id"].cat.categories
@@ -959,6 +945,7 @@ def place_articles(
                 "before": before,
                 "words": words,
                 "after": after,
+                "text": article["text"],
             }
         )
     return len(rows), out
