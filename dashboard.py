@@ -913,9 +913,7 @@ def publish_to_corpus(source: Source, frames: ViewFrames, corrections: dict) -> 
     Streamlit forgets a widget's value in a run that does not draw it: the
     Corpus page's values are written back here so that they are there on return.
     """
-    for key in corpus_page.WIDGET_KEYS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    corpus_page.keep_values(corpus_page.WIDGET_KEYS)
     opened = st.session_state.get("corpus_opened") or {}
     corrected = st.session_state.setdefault("corpus_corrected", {})
     for article_id, key in opened.items():
@@ -945,9 +943,7 @@ def navigation() -> None:
         if st.session_state.pop(flag, False):
             # The run that switches draws no widget, and Streamlit forgets the
             # values of widgets a run does not draw: both pages' are kept.
-            for key in (*default_state("", ""), *corpus_page.WIDGET_KEYS):
-                if key in st.session_state:
-                    st.session_state[key] = st.session_state[key]
+            corpus_page.keep_values([*default_state("", ""), *corpus_page.WIDGET_KEYS])
             if target is corpus_view:  # the corpus's address names its dataset
                 dataset = st.query_params.get("dataset") or st.session_state.get(
                     "corpus_url_dataset"

@@ -38,18 +38,23 @@ DOCS = ROOT / "docs"
 SIZES = {"": {"width": 1400, "height": 1000}, "-phone": {"width": 390, "height": 844}}
 
 
-@pytest.fixture(params=sorted(SIZES), ids=lambda suffix: suffix.strip("-") or "desktop")
-def sized_page(request: pytest.FixtureRequest, browser, app_url: str):
-    """A page on the app at one of :data:`SIZES`; yields (page state, file suffix)."""
+def _sized(request: pytest.FixtureRequest, browser, url: str):
+    """A page on ``url`` at the size of ``request.param``; yields (page state, file suffix)."""
     failed_before = request.session.testsfailed
     with browser_page(
         browser,
-        app_url,
+        url,
         request.node.name,
         lambda: request.session.testsfailed > failed_before,
         viewport=SIZES[request.param],
     ) as state:
         yield state, request.param
+
+
+@pytest.fixture(params=sorted(SIZES), ids=lambda suffix: suffix.strip("-") or "desktop")
+def sized_page(request: pytest.FixtureRequest, browser, app_url: str):
+    """A page on the app at one of :data:`SIZES`."""
+    yield from _sized(request, browser, app_url)
 
 
 def _settle(state: BrowserPage) -> None:
@@ -130,15 +135,7 @@ def test_screenshot_an_article_from_another_continent(sized_page) -> None:
 @pytest.fixture(params=sorted(SIZES), ids=lambda suffix: suffix.strip("-") or "desktop")
 def sized_corpus_page(request: pytest.FixtureRequest, browser, corpus_url: str):
     """A page on the Corpus page's server at one of :data:`SIZES`."""
-    failed_before = request.session.testsfailed
-    with browser_page(
-        browser,
-        corpus_url,
-        request.node.name,
-        lambda: request.session.testsfailed > failed_before,
-        viewport=SIZES[request.param],
-    ) as state:
-        yield state, request.param
+    yield from _sized(request, browser, corpus_url)
 
 
 def test_screenshot_corpus(sized_corpus_page) -> None:
