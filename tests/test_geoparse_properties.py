@@ -100,3 +100,23 @@ def test_one_megabyte(parser: Geoparser) -> None:
     text = (sentence * (1_000_000 // len(sentence) + 1))[:1_000_000]
     records = _check(parser, text)
     assert records
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_the_fast_case_fold_equals_folding_each_character(text):
+    """`_fold` lowers the whole text at once; it must match lowering each character."""
+    from geodata.recognize import _fold, _fold_chars
+
+    folded = _fold(text)
+    assert folded == _fold_chars(text)
+    assert len(folded) == len(text)
+
+
+def test_case_fold_of_letters_that_lower_by_context_or_to_two():
+    from geodata.recognize import _fold
+
+    # "İ" lowers to two characters and is kept; a word-final capital sigma is
+    # lowered on its own ("σ", not the context form "ς"); dashes become spaces
+    assert _fold("İzmir—ΟΔΟΣ") == "İzmir οδοσ"
+    assert _fold("Dar’a\tSt-Paul") == "dar'a st paul"
