@@ -16,17 +16,20 @@ a focus from a GeoDataFrame of resolved places.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from geodata.schema import DEFAULT_THRESHOLD
 
-__all__ = ["article_focus"]
+__all__ = ["article_focus", "focus_of_rows"]
 
 _PLACE_KINDS = ("populated_place", "admin_area")
 _COUNTED_KINDS = ("country", *_PLACE_KINDS)
+_FIELDS = ("feature_id", "name", "kind", "country_code", "mentions", "confidence")
 
 
 def article_focus(sites: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
@@ -62,7 +65,43 @@ def article_focus(sites: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> 
     >>> article_focus(frame)["country_code"], article_focus(frame)["place"]
     ('IQ', 'Baghdad')
     """
-    empty: dict[str, Any] = {
+    if sites is None or len(sites) == 0:
+        return focus_of_rows([], threshold)
+    columns = [c for c in _FIELDS if c in sites.columns]
+    values = zip(*(sites[c] for c in columns), strict=True)
+    rows = [dict(zip(columns, row, strict=True)) for row in values]
+    return focus_of_rows(rows, threshold)
+
+
+def _number(value: Any) -> float:
+    """``value`` as a float; what is not a number (None, NaN, text) counts as 0."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if math.isnan(number) else number
+
+
+def focus_of_rows(
+    rows: Iterable[Mapping[str, Any]], threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, Any]:
+    """:func:`article_focus` of the sites table's row dicts (no frame needed).
+
+    The batch computes a focus per article from the rows it writes; a frame
+    per article cost more than the focus itself.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        Sites rows with the keys ``article_focus`` reads.
+    threshold : float, default :data:`geodata.schema.DEFAULT_THRESHOLD`
+
+    Returns
+    -------
+    dict
+        As :func:`article_focus`.
+    """
+    out: dict[str, Any] = {
         "country_code": None,
         "country": None,
         "country_mentions": 0,
@@ -70,33 +109,45 @@ def article_focus(sites: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> 
         "place_id": None,
         "place_mentions": 0,
     }
-    if sites is None or len(sites) == 0:
-        return empty
-    frame = sites[
-        sites["kind"].isin(_COUNTED_KINDS)
-        & sites["country_code"].notna()
-        & (pd.to_numeric(sites["confidence"], errors="coerce").fillna(0) >= threshold)
+    counted = [
+        row
+        for row in rows
+        if row.get("kind") in _COUNTED_KINDS
+        and _present(row.get("country_code"))
+        and _number(row.get("confidence")) >= threshold
     ]
-    if frame.empty:
-        return empty
+    if not counted:
+        return out
     counts: Counter[str] = Counter()
-    for code, mentions in zip(frame["country_code"], frame["mentions"], strict=True):
-        counts[str(code)] += max(int(mentions), 1)
+    for row in counted:
+        counts[str(row["country_code"])] += max(int(_number(row.get("mentions"))), 1)
     # most_common keeps first-seen order among ties: the article's reading order
     country_code, country_mentions = counts.most_common(1)[0]
-    out = dict(empty, country_code=country_code, country_mentions=int(country_mentions))
-    country_rows = frame[(frame["kind"] == "country") & (frame["country_code"] == country_code)]
-    if len(country_rows):
-        out["country"] = str(country_rows["name"].iloc[0])
-    places = frame[frame["kind"].isin(_PLACE_KINDS) & (frame["country_code"] == country_code)]
-    if len(places):
-        ranked = places.assign(
-            _m=places["mentions"].astype(int), _c=places["confidence"].astype(float)
-        ).sort_values(["_m", "_c"], ascending=False, kind="stable")
-        best = ranked.iloc[0]
+    out.update(country_code=country_code, country_mentions=int(country_mentions))
+    in_country = [row for row in counted if str(row["country_code"]) == country_code]
+    for row in in_country:
+        if row["kind"] == "country":
+            out["country"] = str(row["name"])
+            break
+    places = [row for row in in_country if row["kind"] in _PLACE_KINDS]
+    if places:
+        # max() keeps the first of equals: ties go to the article's order
+        best = max(
+            places,
+            key=lambda row: (int(_number(row.get("mentions"))), _number(row.get("confidence"))),
+        )
         out.update(
             place=str(best["name"]),
             place_id=str(best["feature_id"]),
-            place_mentions=int(best["mentions"]),
+            place_mentions=int(_number(best.get("mentions"))),
         )
     return out
+
+
+def _present(value: Any) -> bool:
+    """Tell a country code from a missing one (None, NaN, pandas' NA)."""
+    return (
+        value is not None
+        and not (isinstance(value, float) and math.isnan(value))
+        and (value is not pd.NA)
+    )

