@@ -729,7 +729,7 @@ _AGENCY = re.compile(
     + r")(?![\w-])"
 )
 _WORD = re.compile(r"[A-Z][\w'’-]*")
-_PLACED = re.compile(r"\b(?:in|at|near|from|outside|into|to)\s+([A-Z][\w'’-]*)")
+_PLACED = re.compile(r"\b(?:in|at|near|from|outside|into)\s+([A-Z][\w'’-]*)")
 _DISEASE_WORDS = "|".join(nonplaces.DISEASE_WORDS)
 #: A disease's name of up to six capitalised words before a disease word. Bounded:
 #: with ``*`` a run of capitalised words was matched and backtracked from every
@@ -961,16 +961,27 @@ def _capitals(c: _Candidate) -> bool:
     )
 
 
+#: Words before a name that make it a place even when a person has that surname: a
+#: person is not "in" or "near" somebody. ("of" and "to" are left out: "according to
+#: Taylor", "the office of Coker", "speaking to Collins" are people.)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|from|outside|into|through|across|toward|towards)\s+$"
+)
+#: A possessive right after a name: "Turner's behavior", "Jones' underwear".
+_POSSESSIVE_AFTER = re.compile(r"^['’](?:s\b|\s)")
+
+
 def _person_named_elsewhere(c: _Candidate) -> bool:
     # "Henry Farrin ... Farrin, 43, was released": the surname alone is the person,
-    # unless the place is an area or a big city, or the context makes it a place.
-    return (
-        c.surface in c.evidence.person_words
-        and c.surface not in c.evidence.placed
-        and not _is_area_or_well_known(c.gazetteer, c.surface)
-        and not _STRONG_CONTEXT.search(c.before[-12:])
-        and not _QUALIFIER_AFTER.match(c.after)
-    )
+    # unless the place is an area or a big city, or a locative word before it makes
+    # it a place ("in Farrin") and it is not a possessive ("in Polling's mailbox").
+    if c.surface not in c.evidence.person_words:
+        return False
+    if _is_area_or_well_known(c.gazetteer, c.surface) or _QUALIFIER_AFTER.match(c.after):
+        return False
+    if _POSSESSIVE_AFTER.match(c.after):
+        return True
+    return c.surface not in c.evidence.placed and not _LOCATIVE_BEFORE.search(c.before[-12:])
 
 
 #: Words of speech right after a name: "Petrova said", "Welch told the court".

@@ -194,3 +194,35 @@ def test_compass_words(geoparser: Geoparser, text: str, expected: list) -> None:
 )
 def test_persons_by_context(geoparser: Geoparser, text: str, expected: list[str]) -> None:
     assert _names(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A surname named in full earlier is the person after "to" or "of" too (a
+        # person is spoken to, quoted, visited): Taylor (Texas), Turner (Maine),
+        # Collins (Mississippi) are towns as well.
+        ("Deputy Sam Taylor led the search. The driver fled on foot, according to Taylor.", []),
+        (
+            "Sheriff Tom Collins took the call. The suspect was speaking to Collins from a phone.",
+            [],
+        ),
+        # A possessive is the person's even after a locative word.
+        ("Councilwoman Jane Turner lost the race by 300 votes to Turner's 2,100.", []),
+        ("Ann Hopkins opened the clinic. Neighbours left flowers in Hopkins' honour.", []),
+        # Controls: after "in", or with its state, the same name is the town.
+        (
+            "Jane Turner spoke at the meeting. Residents in Turner said the road was closed.",
+            ["Turner"],
+        ),
+        (
+            "Sam Taylor coached for years. He moved to Taylor, Texas, in 1990 and opened a "
+            "shop in Taylor.",
+            ["Taylor", "Texas", "Taylor"],
+        ),
+    ],
+)
+def test_surnames_named_in_full_elsewhere(
+    geoparser: Geoparser, text: str, expected: list[str]
+) -> None:
+    assert _names(geoparser, text) == expected
