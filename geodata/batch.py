@@ -28,8 +28,10 @@ import json
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -648,6 +650,26 @@ class _Progress:
 
 
 @contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while the local workers are spawned, so that they inherit it.
+
+    Ctrl-C in a terminal reaches every process of its group: each worker printed
+    two tracebacks (60 lines) over the client's one-line "stopped" message. A
+    signal ignored at exec stays ignored (Python then installs no handler of its
+    own), so the workers leave the stop to the client, which closes the cluster.
+    Outside the main thread signals cannot be set, and nothing is changed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     """Open a dask.distributed client: of the scheduler at an address, or of a LocalCluster."""
     import dask
@@ -665,16 +687,74 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     # temporary arrays is mapped and unmapped afresh: measured here, the workers'
     # system time tripled (5 -> 16 s on 3,200 articles) and throughput fell 8 %.
     # Unset for the workers of our own cluster (a cluster started by hand: README).
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+    with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
+        _workers_ignore_ctrl_c(),
+    ):
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
     client = Client(cluster)
     try:
+        client.run(_quiet_cancelled_tasks)
         yield client
     finally:
         client.close()
         cluster.close()
+
+
+def _quiet_cancelled_tasks() -> None:
+    """On a worker of our own cluster: drop Dask's warning that a running task was cancelled.
+
+    That is what Ctrl-C does to the partitions in flight; the client says so in
+    one line. Other warnings of the worker are kept.
+    """
+    import logging
+
+    logging.getLogger("distributed.worker.state_machine").addFilter(
+        lambda record: "CancelledError" not in record.getMessage()
+    )
+
+
+@contextlib.contextmanager
+def _deferred_ctrl_c() -> Iterator[threading.Event]:
+    """Turn Ctrl-C into a flag while the client waits on Dask (main thread only).
+
+    A KeyboardInterrupt raised inside one of Dask's blocking calls left its event
+    loop a callback that failed with a traceback (a NameError in
+    ``distributed.utils.sync``); :func:`_as_done` raises it from our own code
+    instead, between two waits of at most 0.1 s.
+    """
+    pressed = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.set())
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _as_done(futures: Sequence[Any], pressed: threading.Event, ordered: bool) -> Iterator[Any]:
+    """Yield Dask futures once done (as they finish, or in order), polling every 0.1 s.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        Once ``pressed`` is set (see :func:`_deferred_ctrl_c`).
+    """
+    pending = list(futures)
+    while pending:
+        if pressed.is_set():
+            raise KeyboardInterrupt
+        ready = [f for f in (pending[:1] if ordered else pending) if f.done()]
+        if not ready:
+            time.sleep(0.1)
+            continue
+        for future in ready:
+            pending.remove(future)
+            yield future
 
 
 def _run_each(
@@ -700,12 +780,10 @@ def _run_each(
                 result = error
             on_done(item, result)
         return
-    from dask.distributed import as_completed
-
-    with _client(scheduler, workers) as client:
+    with _client(scheduler, workers) as client, _deferred_ctrl_c() as pressed:
         futures = client.map(function, list(items), pure=False, **kwargs)
         which = {future.key: item for future, item in zip(futures, items, strict=True)}
-        for future in as_completed(futures):
+        for future in _as_done(futures, pressed, ordered=False):
             try:
                 result = future.result()
             except Exception as error:
@@ -928,12 +1006,13 @@ def parse_corpus(
     with (
         tempfile.TemporaryDirectory(prefix="newsmap-parse-") as folder,
         _client(None, workers) as client,
+        _deferred_ctrl_c() as pressed,
     ):
         futures = client.map(
             _parse_partition, parts, folder=folder, pipeline=pipeline, demonyms=demonyms, pure=False
         )
         try:
-            for future in futures:
+            for future in _as_done(futures, pressed, ordered=True):
                 result = future.result()
                 info["method"] = result["method"]
                 info.setdefault("notes", [])

@@ -523,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 on bad input.
+        Exit status: 0 on success, 2 on bad input, 130 when stopped by Ctrl-C.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -531,6 +531,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"newsmap: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C in parse or evaluate (batch says more, above)
+        print("newsmap: stopped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

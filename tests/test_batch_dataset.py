@@ -316,6 +316,41 @@ def test_a_killed_run_resumes_with_no_duplicates(tmp_path):
     assert not list(out.rglob("*.tmp"))
 
 
+def test_ctrl_c_on_two_workers_stops_in_one_line_and_the_rerun_finishes(tmp_path):
+    """Ctrl-C in a terminal signals the whole process group: the workers leave the stop
+    to the client, which says so in one line (no worker tracebacks, no Dask warnings)."""
+    corpus = _write_jsonl(tmp_path / "c.jsonl", _docs(2000))
+    out = tmp_path / "out"
+    argv = [PYTHON, "-m", "layers.cli", "--pipeline", "none", "batch", str(corpus), "-o", str(out)]
+    argv += ["--workers", "2", "--partition-size", "5", "--quiet"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    run = subprocess.Popen(
+        argv, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and run.poll() is None:
+            folder = out / "sites"
+            if folder.is_dir() and len(list(folder.glob("part-*.parquet"))) >= 10:
+                break
+            time.sleep(0.01)
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr and "CancelledError" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith("newsmap: stopped; the partitions done")
+    done = [v for v in read_manifest(out)["partitions"].values() if v["status"] == "done"]
+    assert 0 < len(done) < 400  # the manifest lags the files by up to a second
+    resumed = run_batch(str(corpus), out, pipeline="none", partition_size=5)
+    assert resumed.skipped == len(done)
+    ids = _table(out, "articles")["id"]
+    assert ids.is_unique and len(ids) == 2000
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
