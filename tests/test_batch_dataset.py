@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -284,25 +285,29 @@ def test_rerun_skips_done_partitions_refuses_other_input_and_overwrite_starts_af
     assert [v["status"] for v in manifest["partitions"].values()] == ["done"]
 
 
+def _batch_until_written(corpus: Path, out: Path, workers: int, **popen: Any) -> Any:
+    """Start `newsmap batch` in its own process group; return it once 10 partitions are written."""
+    argv = [PYTHON, "-m", "layers.cli", "--pipeline", "none", "batch", str(corpus), "-o", str(out)]
+    argv += ["--workers", str(workers), "--partition-size", "5", "--quiet"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    run = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True, **popen)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and run.poll() is None:
+        folder = out / "sites"
+        if folder.is_dir() and len(list(folder.glob("part-*.parquet"))) >= 10:
+            break
+        time.sleep(0.01)
+    return run
+
+
 def test_a_killed_run_resumes_with_no_duplicates(tmp_path):
     corpus = _write_jsonl(tmp_path / "c.jsonl", _docs(300))
     whole = tmp_path / "whole"
     expected = run_batch(str(corpus), whole, pipeline="none", partition_size=5)
     out = tmp_path / "out"
-    argv = [PYTHON, "-m", "layers.cli", "--pipeline", "none", "batch", str(corpus), "-o", str(out)]
-    argv += ["--workers", "1", "--partition-size", "5", "--quiet"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    run = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and run.poll() is None:
-            folder = out / "sites"
-            if folder.is_dir() and len(list(folder.glob("part-*.parquet"))) >= 10:
-                break
-            time.sleep(0.01)
-    finally:
-        os.killpg(run.pid, signal.SIGKILL)  # the whole process group, mid-run
-        run.wait()
+    run = _batch_until_written(corpus, out, workers=1)
+    os.killpg(run.pid, signal.SIGKILL)  # the whole process group, mid-run
+    run.wait()
     assert run.returncode == -signal.SIGKILL
     statuses = [v["status"] for v in read_manifest(out)["partitions"].values()]
     assert 0 < len(list((out / "sites").glob("part-*.parquet"))) < 60
@@ -321,19 +326,8 @@ def test_ctrl_c_on_two_workers_stops_in_one_line_and_the_rerun_finishes(tmp_path
     to the client, which says so in one line (no worker tracebacks, no Dask warnings)."""
     corpus = _write_jsonl(tmp_path / "c.jsonl", _docs(2000))
     out = tmp_path / "out"
-    argv = [PYTHON, "-m", "layers.cli", "--pipeline", "none", "batch", str(corpus), "-o", str(out)]
-    argv += ["--workers", "2", "--partition-size", "5", "--quiet"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    run = subprocess.Popen(
-        argv, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True
-    )
+    run = _batch_until_written(corpus, out, workers=2, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and run.poll() is None:
-            folder = out / "sites"
-            if folder.is_dir() and len(list(folder.glob("part-*.parquet"))) >= 10:
-                break
-            time.sleep(0.01)
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
         _, stderr = run.communicate(timeout=60)
     finally:
