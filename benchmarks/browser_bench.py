@@ -137,7 +137,7 @@ def _seed_in_app(browser, url: str, points: int) -> tuple[Any, float, float | No
 
 def _big_map(path: Path, count: int) -> int:
     from geodata.gazetteer import load_gazetteer
-    from geodata.schema import records_to_frame
+    from geodata.schema import rows_to_frame
     from layers.app.corrections import apply_corrections, empty_corrections, place_to_candidate
     from layers.files.export import to_geojson
 
@@ -149,7 +149,7 @@ def _big_map(path: Path, count: int) -> int:
             corrections["added"].append(place_to_candidate(gazetteer.place(int(index))))
         if len(corrections["added"]) == count:
             break
-    sites = apply_corrections(records_to_frame([]), corrections)
+    sites = apply_corrections(rows_to_frame([]), corrections)
     path.write_text(to_geojson(sites), encoding="utf-8")
     return len(sites)
 

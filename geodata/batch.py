@@ -650,19 +650,12 @@ class _Progress:
 
 
 @contextlib.contextmanager
-def _workers_ignore_ctrl_c() -> Iterator[None]:
-    """Ignore SIGINT while the local workers are spawned, so that they inherit it.
-
-    Ctrl-C in a terminal reaches every process of its group: each worker printed
-    two tracebacks (60 lines) over the client's one-line "stopped" message. A
-    signal ignored at exec stays ignored (Python then installs no handler of its
-    own), so the workers leave the stop to the client, which closes the cluster.
-    Outside the main thread signals cannot be set, and nothing is changed.
-    """
+def _sigint(handler: Any) -> Iterator[None]:
+    """Set the SIGINT (Ctrl-C) handler for the block; outside the main thread, change nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, handler)
     try:
         yield
     finally:
@@ -687,9 +680,13 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     # temporary arrays is mapped and unmapped afresh: measured here, the workers'
     # system time tripled (5 -> 16 s on 3,200 articles) and throughput fell 8 %.
     # Unset for the workers of our own cluster (a cluster started by hand: README).
+    # Ctrl-C in a terminal reaches every process of its group, and each worker printed
+    # two tracebacks (60 lines) over the client's one-line "stopped". A signal ignored
+    # at exec stays ignored (Python installs no handler of its own then): workers
+    # spawned under SIG_IGN leave the stop to the client, which closes the cluster.
     with (
         dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
-        _workers_ignore_ctrl_c(),
+        _sigint(signal.SIG_IGN),
     ):
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -726,14 +723,8 @@ def _deferred_ctrl_c() -> Iterator[threading.Event]:
     instead, between two waits of at most 0.1 s.
     """
     pressed = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
+    with _sigint(lambda *_: pressed.set()):
         yield pressed
-        return
-    previous = signal.signal(signal.SIGINT, lambda *_: pressed.set())
-    try:
-        yield pressed
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _as_done(futures: Sequence[Any], pressed: threading.Event, ordered: bool) -> Iterator[Any]:

@@ -7,8 +7,9 @@ corrections, saved-map imports and the batch pipeline build the same frame:
 - :data:`LAYER_KINDS`, which kinds each map layer holds, in drawing order
   (the layers' titles, colours and icons are presentation: ``layers.catalog``);
 - :data:`COLUMNS` and :class:`SiteRecord`, a row being assembled;
-- :func:`records_to_frame`, :func:`rows_to_frame` and :func:`as_sites`, the
-  three ways a frame is made (from records, from row dicts, from any GeoJSON);
+- :func:`records_to_rows` (records -> sorted row dicts), then :func:`rows_to_frame`
+  (row dicts -> frame) or :func:`as_sites` (any GeoJSON -> frame), the ways a
+  frame is made;
 - :func:`candidate_dict`, a gazetteer place as a JSON-native candidate.
 """
 
@@ -42,7 +43,6 @@ __all__ = [
     "candidate_row",
     "decode_list_columns",
     "layer_for_kind",
-    "records_to_frame",
     "records_to_rows",
     "rows_to_frame",
     "surface_of",
@@ -407,22 +407,6 @@ def records_to_rows(records: Iterable[SiteRecord]) -> list[dict[str, Any]]:
             row["feature_id"],
         ),
     )
-
-
-def records_to_frame(records: Iterable[SiteRecord]) -> gpd.GeoDataFrame:
-    """Turn :class:`SiteRecord` objects into the sites GeoDataFrame (sorted, typed).
-
-    Parameters
-    ----------
-    records : iterable of SiteRecord
-        Features of one article.
-
-    Returns
-    -------
-    GeoDataFrame
-        Columns :data:`COLUMNS`, EPSG:4326, in the order of :func:`records_to_rows`.
-    """
-    return rows_to_frame(records_to_rows(records))
 
 
 def candidate_dict(

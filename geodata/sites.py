@@ -40,7 +40,7 @@ from geodata.schema import (
 if TYPE_CHECKING:
     from geodata.gazetteer import Gazetteer
 
-__all__ = ["merge_sites", "site_rows_from_parse", "sites_from_parse"]
+__all__ = ["merge_sites", "site_rows_from_parse"]
 
 NEAR_KM = 30.0
 ROUTE_SERVES_KM = 25.0
@@ -346,13 +346,17 @@ def _focus_countries(resolutions: list[Resolution]) -> list[str]:
     return sorted(counts, key=lambda c: (-counts[c], c))
 
 
-def sites_from_parse(
+def site_rows_from_parse(
     recognized: Recognized,
     resolutions: list[Resolution],
     article_date: date | None = None,
     gazetteer: Gazetteer | None = None,
-) -> gpd.GeoDataFrame:
-    """Build the sites GeoDataFrame from a recognised and resolved text.
+) -> list[dict[str, Any]]:
+    """Build the sites table's rows from a recognised and resolved text.
+
+    :meth:`geodata.pipeline.Geoparser.analyse` makes a GeoDataFrame of them
+    (:func:`geodata.schema.rows_to_frame`); the batch gathers the rows of a
+    partition's articles into one frame.
 
     Parameters
     ----------
@@ -365,30 +369,6 @@ def sites_from_parse(
     gazetteer : Gazetteer, optional
         Names the alternatives' first-level areas and countries (``area``,
         ``country``); without it they are None.
-
-    Returns
-    -------
-    GeoDataFrame
-        See :func:`extract_sites`.
-    """
-    return rows_to_frame(site_rows_from_parse(recognized, resolutions, article_date, gazetteer))
-
-
-def site_rows_from_parse(
-    recognized: Recognized,
-    resolutions: list[Resolution],
-    article_date: date | None = None,
-    gazetteer: Gazetteer | None = None,
-) -> list[dict[str, Any]]:
-    """Build the sites table's rows from a recognised and resolved text.
-
-    What :func:`sites_from_parse` makes a GeoDataFrame of; the batch gathers
-    the rows of a partition's articles into one frame.
-
-    Parameters
-    ----------
-    recognized, resolutions, article_date, gazetteer
-        As for :func:`sites_from_parse`.
 
     Returns
     -------
