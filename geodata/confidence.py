@@ -34,6 +34,7 @@ feature             meaning
 ``far``             log(1 + km to the nearest other place of the article) / log(20001)
 ``solitary``        no other place in the article to compare with
 ``far_lone``        a lone candidate > 500 km from every other place, country not named
+``partial``         placed through the leading words of a longer name ("Newark Live Bait")
 ==================  ==========================================================
 
 The weights come from ``geodata/data/confidence.json``, written by
@@ -61,7 +62,7 @@ from geodata.geodesy import pairwise_haversine_km
 from geodata.names import normalize_name
 from geodata.recognize import Recognized
 from geodata.resolve import FEATURES as RANKER_FEATURES
-from geodata.resolve import Resolution, _context_countries
+from geodata.resolve import Resolution, _context_countries, is_partial
 from geodata.schema import DEFAULT_THRESHOLD
 
 __all__ = [
@@ -98,6 +99,7 @@ CONFIDENCE_FEATURES: tuple[str, ...] = (
     "far",
     "solitary",
     "far_lone",
+    "partial",
 )
 _COL = {name: i for i, name in enumerate(CONFIDENCE_FEATURES)}
 _RANKER = {name: i for i, name in enumerate(RANKER_FEATURES)}
@@ -165,6 +167,7 @@ def confidence_features(
         if res.features is not None:
             row[_COL["qualified"]] = res.features[_RANKER["qualifier"]]
             row[_COL["proximity"]] = res.features[_RANKER["proximity"]]
+        row[_COL["partial"]] = is_partial(gazetteer, name)
         nearest = nearest_km.get(place.feature_id, math.inf)
         if math.isfinite(nearest):
             row[_COL["far"]] = math.log1p(nearest) / math.log1p(20000.0)

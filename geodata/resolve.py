@@ -25,11 +25,18 @@ from functools import lru_cache
 
 import numpy as np
 
+from geodata import nonplaces
 from geodata.describe import kind_words
 from geodata.gazetteer import KIND_PRIOR, Gazetteer, Place
 from geodata.geodesy import haversine_km, pairwise_haversine_km
 from geodata.names import DEMONYMS, normalize_name
-from geodata.recognize import _DIRECTION_PREFIX, _FACILITY_TAIL, Mention, Recognized
+from geodata.recognize import (
+    _DIRECTION_PREFIX,
+    _FACILITY_TAIL,
+    _FACILITY_WORDS,
+    Mention,
+    Recognized,
+)
 
 __all__ = [
     "FEATURES",
@@ -157,6 +164,76 @@ def _candidates(gazetteer: Gazetteer, name: str) -> tuple[Place, ...]:
         if place is not None:
             return (place,)
     return ()
+
+
+#: Words that may follow a leading place name inside a longer proper name.
+_NAME_WORD = re.compile(r"^(?:[A-Z0-9][\w.'’&-]*|&|of|and|the|for|de|du|la)$")
+_HEAD_KINDS = frozenset({"populated_place", "admin_area", "region", "natural_feature"})
+#: Generic words that make a one-word place the head of a longer name: the facility
+#: words of recognition plus the landforms, waters and divisions named after towns.
+_GENERIC_AFTER_HEAD = re.compile(
+    rf"^(?:{_FACILITY_WORDS}|Civic|Hall|Township|Twp|Borough|Village|Common|Green|Square|"
+    r"River|Creek|Valley|Lake|Harbor|Harbour|Bay|Marina|Port|Falls|Springs|Hills|"
+    r"Airfield|Zoo|Galleria|Arena|Hotel|Inn|Market|Plant|Mill|Mine|Refinery|Factory|"
+    r"Station|Terminal|Depot|Yard|Base|Barracks|Camp|Cemetery|Memorial)\.?$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=8192)
+def _head_candidates(gazetteer: Gazetteer, name: str) -> tuple[Place, ...]:
+    """Candidates of the longest leading words of an unknown name that the gazetteer knows.
+
+    The NER often takes a place with the name built on it as one span: "Mount
+    Pleasant Civic Center", "Newark Live Bait", "Santa Clara Valley Water District".
+    The gazetteer knows no such name, so the whole span would stay unresolved and be
+    drawn nowhere. The facility or body is at (or run from) the place its name starts
+    with, so the mention is placed there, with a confidence that knows it was a part
+    (:mod:`geodata.confidence` feature ``partial``). Only towns, areas, regions and
+    water bodies are taken: an organisation named after a country ("Israel Defense
+    Forces") says nothing about where its story happens. The rest of the name must
+    read as part of a proper name (capitalised words, numbers, "of", "&").
+
+    Returns an empty tuple when no leading part of two or more letters is known.
+    """
+    words = name.split()
+    for k in range(len(words) - 1, 0, -1):
+        head, tail = words[:k], words[k:]
+        if not all(_NAME_WORD.match(w) for w in tail):
+            continue
+        if all(_weak_word(w) for w in head):
+            continue
+        if k == 1 and not any(_GENERIC_AFTER_HEAD.match(w) for w in tail):
+            # One word before other names is as often a given name ("Maya Harden")
+            # or a brand ("Banana Republic") as a town: a generic word must say
+            # that the rest is a facility, a body or a landform.
+            continue
+        kinds = _HEAD_KINDS
+        if any(w.rstrip(".") in nonplaces.STREET_WORDS for w in tail):
+            # "Cooper Street" is a street, not the town of Cooper; a county or
+            # state road ("Otter Tail County Road", "Ohio Turnpike") is in its area.
+            kinds = frozenset({"admin_area"})
+        found = tuple(p for p in gazetteer.candidates(" ".join(head)) if p.kind in kinds)
+        if found:
+            return found
+    return ()
+
+
+def _weak_word(word: str) -> bool:
+    """Tell whether a word cannot lead a place name alone: a compass word, a title, "St."."""
+    bare = word.rstrip(".")
+    return (
+        len(bare) < 3
+        or nonplaces.is_direction_word(bare)
+        or nonplaces.is_honorific(word)
+        or bare in nonplaces.STREET_ABBREVIATIONS
+        or bare in ("Mt", "Ft", "Pt", "Saint", "Mount", "Fort", "Port", "Lake", "New", "Old")
+    )
+
+
+def is_partial(gazetteer: Gazetteer, name: str) -> bool:
+    """Whether ``name`` is placed through a leading part of it (:func:`_head_candidates`)."""
+    return not _candidates(gazetteer, name) and bool(_head_candidates(gazetteer, name))
 
 
 def _context_admin(recognized: Recognized, gazetteer: Gazetteer) -> Counter[tuple[str, str]]:
@@ -435,8 +512,14 @@ def rank_candidates(
         groups[(normalize_name(mention.name), qualifiers.get(i))].append(i)
 
     candidates: dict[tuple, list[Place]] = {}
+    partial: set[tuple] = set()
     for key, indices in groups.items():
-        candidates[key] = list(_candidates(gazetteer, mentions[indices[0]].name)[:MAX_CANDIDATES])
+        name = mentions[indices[0]].name
+        found = _candidates(gazetteer, name)
+        if not found:
+            found = _head_candidates(gazetteer, name)
+            partial.add(key)
+        candidates[key] = list(found[:MAX_CANDIDATES])
 
     # Pass 1 without spatial coherence; pass 2 adds closeness to the other names' picks.
     choice: dict[tuple, tuple[np.ndarray, list[Place]]] = {}
@@ -450,7 +533,10 @@ def rank_candidates(
         picks = {
             key: places[int(np.argmax(scores))]
             for key, (scores, places) in choice.items()
+            # A place found through part of a name ("Newark Live Bait") is weak
+            # evidence: it is placed by the others but does not place them.
             if places[int(np.argmax(scores))].kind not in ("country", "continent")
+            and key not in partial
         }
         updated = {}
         for key, (_scores, places) in choice.items():

@@ -6,7 +6,10 @@ import math
 
 import pytest
 
+from geodata.confidence import CONFIDENCE_FEATURES, confidence_features
 from geodata.pipeline import Geoparser
+from geodata.recognize import Mention, Recognized
+from geodata.resolve import FEATURES, is_partial, rank_candidates, resolve
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +154,73 @@ def test_the_fixture_gazetteer_keeps_homonyms_and_sources(parser: Geoparser) -> 
     assert {"FR", "US"} <= paris
     assert len(gazetteer.candidates("Perth")) >= 2
     assert all(gazetteer.source)
+
+
+def _recognized(text: str, *names: str) -> Recognized:
+    """A text with the given names as GPE mentions (as the NER would span them)."""
+    mentions = []
+    for name in names:
+        start = text.index(name)
+        mentions.append(Mention(start, start + len(name), name, "GPE", 0))
+    return Recognized(text, mentions, [(0, len(text))], "test")
+
+
+def test_a_body_named_after_its_town_is_placed_at_the_town(parser: Geoparser) -> None:
+    # Rule: an unknown name whose leading words are a known town or area ("<Town>
+    # Civic Center") is placed there, and its confidence knows it was a part.
+    text = "The vote was held at the Greer City Hall, not far from Spartanburg."
+    recognized = _recognized(text, "Greer City Hall", "Spartanburg")
+    hall, town = resolve(recognized, parser.gazetteer)
+    assert hall.place is not None and hall.place.name == "Greer"
+    assert hall.place.country_code == "US"
+    assert _km(hall.place.lat, hall.place.lon, 34.94, -82.23) < 10
+    assert is_partial(parser.gazetteer, "Greer City Hall")
+    assert not is_partial(parser.gazetteer, "Spartanburg")
+    features = confidence_features(recognized, [hall, town], parser.gazetteer)
+    column = CONFIDENCE_FEATURES.index("partial")
+    assert features[:, column].tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Greer Street",  # a street is not the town it is named after
+        "North Bradford Lane",  # nor after a compass word
+        "Mount Greer",  # "Mount" alone leads nothing
+        "Greer - Highway",  # a dash is not part of a proper name
+    ],
+)
+def test_streets_and_weak_heads_stay_unresolved(parser: Geoparser, name: str) -> None:
+    text = f"Crews worked on {name} overnight."
+    (resolution,) = resolve(_recognized(text, name), parser.gazetteer)
+    assert resolution.place is None and resolution.score == 0.0
+
+
+def test_a_county_road_is_placed_in_its_county(parser: Geoparser) -> None:
+    text = "The crash closed Spartanburg County Road for an hour."
+    (road,) = resolve(_recognized(text, "Spartanburg County Road"), parser.gazetteer)
+    assert road.place is not None and road.place.kind == "admin_area"
+    assert road.place.name.startswith("Spartanburg")
+
+
+def test_a_part_placed_name_does_not_pull_the_others(parser: Geoparser) -> None:
+    # "Paris Civic Center" is placed at Paris (France, the largest Paris) on weak
+    # evidence: it must not be an anchor that draws Springfield towards France.
+    text = "Anglers from Springfield met at Paris Civic Center before dawn."
+    recognized = _recognized(text, "Springfield", "Paris Civic Center")
+    groups, ranked = rank_candidates(recognized, parser.gazetteer)
+    (key,) = [k for k, indices in groups.items() if indices == [0]]
+    features, places = ranked[key]
+    assert len(places) > 1
+    assert features[:, FEATURES.index("proximity")].tolist() == [0.0] * len(places)
+    shop = resolve(recognized, parser.gazetteer)[1]
+    assert shop.place is not None and shop.place.name == "Paris"
+
+
+def test_one_word_before_a_name_needs_a_generic_word(parser: Geoparser) -> None:
+    # "Maya Harden" and "Paris Hilton" are people; "Paris Marina" is a place there.
+    text = "Maya Harden and Paris Hilton sailed from Paris Marina."
+    resolutions = resolve(
+        _recognized(text, "Maya Harden", "Paris Hilton", "Paris Marina"), parser.gazetteer
+    )
+    assert [r.place is None for r in resolutions] == [True, True, False]
