@@ -403,23 +403,38 @@ def _read_json(path: Path) -> object:
         return json.load(handle)
 
 
+#: Land within this distance of a country's main landmass counts towards its point
+#: (coastal islands and archipelagos do; overseas territories do not), km.
+COUNTRY_LAND_KM = 300.0
+#: How far inside the coast a point moved off a concave country's centroid lies, km.
+COUNTRY_INSET_KM = 20.0
+
+
 def _country_points() -> dict[str, tuple[float, float, str]]:
     """Return representative country points by ISO alpha-2: (lon, lat, how).
 
     The area centroid (in the equal-area EPSG:6933 projection) of the country's
-    largest Natural Earth polygon, its main landmass; where that centroid falls
-    outside the polygon (a concave shape) the Natural Earth label point is used.
-    Gazetteers and encyclopaedias place a country near the middle of its main
-    landmass, which the label point (placed for legibility) often is not.
+    Natural Earth land within :data:`COUNTRY_LAND_KM` of its largest polygon: the
+    main landmass with its coastal islands (Canada's Arctic archipelago, Norway's
+    coast), without far territories (Alaska and Hawaii, French Guiana). Gazetteers
+    and encyclopaedias place a country near the middle of that land, which the
+    Natural Earth label point (placed for legibility) often is not. Where the
+    centroid falls outside the land (a crescent such as Vietnam or Norway), the
+    nearest point of the land at least :data:`COUNTRY_INSET_KM` inland is taken
+    instead, so the point stays in the middle of the country rather than at a
+    corner; the label point is the fallback when no geometry is usable.
     """
-    labels = _country_label_points()
+    labels = {
+        code: (lon, lat, "label point") for code, (lon, lat, _n) in _country_label_points().items()
+    }
     if not COUNTRIES_PATH.exists():
         return labels
     try:
         import shapely
         from pyproj import Transformer
         from shapely.geometry import shape
-    except ImportError:  # pragma: no cover - both are project dependencies
+        from shapely.ops import nearest_points
+    except ImportError:  # pragma: no cover - all are project dependencies
         return labels
     forward = Transformer.from_crs("EPSG:4326", "EPSG:6933", always_xy=True).transform
     inverse = Transformer.from_crs("EPSG:6933", "EPSG:4326", always_xy=True).transform
@@ -431,12 +446,22 @@ def _country_points() -> dict[str, tuple[float, float, str]]:
         geom = shapely.transform(
             shape(feature["geometry"]), lambda xy: np.column_stack(forward(xy[:, 0], xy[:, 1]))
         )
-        main = max(geom.geoms, key=lambda g: g.area) if hasattr(geom, "geoms") else geom
-        centroid = main.centroid
-        if not main.contains(centroid):
-            continue
-        lon, lat = inverse(centroid.x, centroid.y)
-        out[code] = (float(lon), float(lat), "main-landmass centroid")
+        parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+        main = max(parts, key=lambda g: g.area)
+        land = shapely.union_all([p for p in parts if p.distance(main) <= COUNTRY_LAND_KM * 1000])
+        point = land.centroid
+        how = "land centroid"
+        if not land.contains(point):
+            inland = land.buffer(-COUNTRY_INSET_KM * 1000)
+            if inland.is_empty:  # islands too small to lie 20 km inland of anything
+                if code in labels:
+                    continue  # the Natural Earth label point, already in ``out``
+                point, how = land.representative_point(), "point on the land"
+            else:
+                point = nearest_points(inland, point)[0]
+                how = "nearest inland point to the land centroid"
+        lon, lat = inverse(point.x, point.y)
+        out[code] = (float(lon), float(lat), how)
     return out
 
 
@@ -532,8 +557,7 @@ def _country_rows(countries: dict, capitals: dict[str, dict]) -> Iterable[dict]:
         code = country["iso"]
         if code in labels:
             lon, lat, how = labels[code]
-            what = how if how == "main-landmass centroid" else "label point"
-            source = f"Natural Earth 1:50m admin-0 {what} ({code}); names: GeoNames"
+            source = f"Natural Earth 1:50m admin-0 {how} ({code}); names: GeoNames"
         elif code in capitals:
             lon, lat = capitals[code]["longitude"], capitals[code]["latitude"]
             source = f"GeoNames capital of {code} ({country['capital']})"
