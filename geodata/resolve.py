@@ -9,7 +9,11 @@ candidates are ranked by a weighted sum of evidence:
   through a demonym;
 - a qualifier written next to the mention ("Alexandria, La.", "Paris, Texas",
   "Basra, Iraq"), which outweighs everything else;
-- spatial coherence: closeness to the places chosen for the article's other names.
+- spatial coherence: closeness to the places chosen for the article's other names,
+  and support from the likely candidates of all of them lying nearby (a town, its
+  county and its neighbours in local news that never names the state);
+- a name the gazetteer does not know may be placed at the town its leading words
+  name ("Greer City Hall"), as weak evidence that places nothing else.
 
 The score reported for a choice is its share of the candidates' softmax weight
 (0..1): a lone candidate scores high, a near tie scores about 0.5.
@@ -280,6 +284,7 @@ FEATURES: tuple[str, ...] = (
     "seat",  # a city of >= 100,000 within 200 km of a same-named area outside the US
     "area_in_list",  # an area, when the other names are areas too: their share
     "most_populous",  # the most populous candidate of the name
+    "support",  # other names' likely candidates near this one (:func:`_support`), / 3, <= 1
 )
 
 _COL = {name: i for i, name in enumerate(FEATURES)}
@@ -293,6 +298,7 @@ def candidate_features(
     anchors: list[tuple],
     admins: Counter[tuple[str, str]] | None = None,
     area_share: float = 0.0,
+    support: np.ndarray | None = None,
 ) -> np.ndarray:
     """Ranking features of each candidate place of one name.
 
@@ -313,6 +319,9 @@ def candidate_features(
         (country code, admin1 code) of the first-level areas the article names.
     area_share : float
         Share of the article's other chosen places that are first-level areas.
+    support : numpy.ndarray, optional
+        Per candidate, the support of the article's other names (:func:`_support`);
+        zeros when not given (the first pass).
 
     Returns
     -------
@@ -397,6 +406,80 @@ def candidate_features(
         if place.kind == "admin_area":
             row[_COL["area_in_list"]] = area_share
         row[_COL["most_populous"]] = place.population == max_population and max_population > 0
+    counts = np.zeros(len(places)) if support is None else np.asarray(support, dtype=float)
+    out[:, _COL["support"]] = np.minimum(counts, SUPPORT_SATURATION) / SUPPORT_SATURATION
+    return out
+
+
+#: Candidates that lie in the same or a neighbouring cell of this many degrees are
+#: "near" for :func:`_support` (about 110-330 km apart at mid latitudes).
+SUPPORT_CELL_DEG = 1.0
+#: The ``support`` feature is the summed belief of nearby names over this, at most 1.
+SUPPORT_SATURATION = 3.0
+_NO_SUPPORT_KINDS = frozenset({"country", "continent", "region"})
+
+
+def _support(
+    candidates: dict[tuple, list[Place]], belief: dict[tuple, np.ndarray]
+) -> dict[tuple, np.ndarray]:
+    """For every candidate of every name: how strongly the other names have a place near it.
+
+    Local news names a town, its county and the villages around it without ever
+    naming the state: "Alexandria", "Douglas County" and "Brandon" each have
+    homonyms far apart, but only in Minnesota do all three lie together. Each other
+    name adds the largest ``belief`` (its candidates' first-pass probabilities) among
+    its candidates near this one, so it reads every candidate of the other names,
+    not only the places already chosen for them, while the unlikely homonyms that
+    cluster by chance (the small American Parises, Londons and Dublins) add little.
+    Countries, continents and regions (points that stand for large areas) neither
+    give nor get support; names missing from ``belief`` give none. Names that differ
+    only by their qualifier count as one.
+
+    A grid of :data:`SUPPORT_CELL_DEG` cells stands in for distances, so the cost
+    grows with the number of candidates, not with its square: an article of a
+    thousand names stays fast.
+    """
+    cells: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    located: dict[tuple, list[tuple[int, int] | None]] = {}
+    for key, places in candidates.items():
+        spots: list[tuple[int, int] | None] = []
+        weights = belief.get(key)
+        for j, place in enumerate(places):
+            if place.kind in _NO_SUPPORT_KINDS or (
+                place.kind == "admin_area" and not place.feature_id.startswith("admin2:")
+            ):
+                spots.append(None)
+                continue
+            cell = (
+                math.floor(place.lat / SUPPORT_CELL_DEG),
+                math.floor(place.lon / SUPPORT_CELL_DEG),
+            )
+            spots.append(cell)
+            if weights is not None:
+                held = cells[cell]
+                held[key[0]] = max(held.get(key[0], 0.0), float(weights[j]))
+        located[key] = spots
+    wrap = round(360 / SUPPORT_CELL_DEG)
+    out: dict[tuple, np.ndarray] = {}
+    for key, spots in located.items():
+        totals = np.zeros(len(spots))
+        out[key] = totals
+        if None in spots:
+            # "Oregon" the state or Oregon, Ohio: a large area's point says nothing
+            # about its towns' neighbours, so names that may be one are left to the
+            # other evidence.
+            continue
+        for j, spot in enumerate(spots):
+            if spot is None:
+                continue
+            near: dict[str, float] = {}
+            for dlat in (-1, 0, 1):
+                for dlon in (-1, 0, 1):
+                    lon_cell = (spot[1] + dlon + wrap // 2) % wrap - wrap // 2
+                    for name, weight in cells.get((spot[0] + dlat, lon_cell), {}).items():
+                        near[name] = max(near.get(name, 0.0), weight)
+            near.pop(key[0], None)
+            totals[j] = sum(near.values())
     return out
 
 
@@ -404,23 +487,24 @@ def candidate_features(
 #: ``scripts/fit_ranker.py`` on the LGL and GeoVirus development corpora (conditional
 #: logit, L2 1e-4); ``code_airport`` and ``qualifier`` are hand-set to be decisive.
 FEATURE_WEIGHTS: dict[str, float] = {
-    "population": 8.919,
-    "kind_prior": -0.197,
-    "same_name": 1.958,
+    "population": 9.315,
+    "kind_prior": -0.438,
+    "same_name": 2.022,
     "code_airport": 20.000,
-    "capital": 0.120,
-    "country_context": 0.759,
-    "neighbour_context": -0.933,
-    "admin_context": 1.010,
+    "capital": -0.260,
+    "country_context": 0.909,
+    "neighbour_context": -1.022,
+    "admin_context": 0.765,
     "qualifier": 10.000,
-    "proximity": 6.220,
-    "country_holds_picks": 7.000,
-    "is_country": -0.008,
-    "is_admin_area": -0.701,
-    "is_continent_or_region": 0.117,
-    "seat": -0.237,
-    "area_in_list": 1.681,
-    "most_populous": -0.139,
+    "proximity": 5.067,
+    "country_holds_picks": 6.312,
+    "is_country": -0.366,
+    "is_admin_area": -0.861,
+    "is_continent_or_region": 0.104,
+    "seat": -0.289,
+    "area_in_list": 1.324,
+    "most_populous": -0.198,
+    "support": 3.309,
 }
 WEIGHTS = np.array([FEATURE_WEIGHTS[f] for f in FEATURES])
 
@@ -521,13 +605,18 @@ def rank_candidates(
             partial.add(key)
         candidates[key] = list(found[:MAX_CANDIDATES])
 
-    # Pass 1 without spatial coherence; pass 2 adds closeness to the other names' picks.
+    # Pass 1 without spatial coherence; passes 2 and 3 add closeness to the other
+    # names' picks and the support of all their candidates, weighed by pass 1.
     choice: dict[tuple, tuple[np.ndarray, list[Place]]] = {}
     for key, places in candidates.items():
         if places:
             name = mentions[groups[key][0]].name
             features = candidate_features(name, places, countries, key[1], [], admins)
             choice[key] = (features @ weights, places)
+    support = _support(
+        {k: v for k, v in candidates.items() if v},
+        {k: _softmax(scores) for k, (scores, _p) in choice.items() if k not in partial},
+    )
     final: dict[tuple, tuple[np.ndarray, list[Place]]] = {}
     for _ in range(2):
         picks = {
@@ -543,7 +632,9 @@ def rank_candidates(
             anchors = [(p.lon, p.lat, p.country_code, p.kind) for k, p in picks.items() if k != key]
             share = sum(a[3] == "admin_area" for a in anchors) / len(anchors) if anchors else 0.0
             name = mentions[groups[key][0]].name
-            features = candidate_features(name, places, countries, key[1], anchors, admins, share)
+            features = candidate_features(
+                name, places, countries, key[1], anchors, admins, share, support[key]
+            )
             updated[key] = (features @ weights, places)
             final[key] = (features, places)
         choice = updated
@@ -594,6 +685,7 @@ _REASONS: dict[str, str] = {
     "seat": "a large town beside a region of the same name",
     "area_in_list": "the article lists regions, and {winner} is one",
     "most_populous": "ranked lower overall",
+    "support": "fewer of the article's other names have a place near it",
 }
 
 

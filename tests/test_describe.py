@@ -210,7 +210,7 @@ TEXAS_TOWN = _place("geonames:4717560", "Paris", "populated_place", "US", "TX", 
         ),
         (
             _features(population=0.6),
-            _features(population=0.7, seat=0, is_admin_area=1, kind_prior=0.85),
+            _features(population=0.8, seat=0, is_admin_area=1, kind_prior=0.85),
             "news usually means the city Paris, France, not the region",
         ),
     ],

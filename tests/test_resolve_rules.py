@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from geodata.confidence import CONFIDENCE_FEATURES, confidence_features
+from geodata.gazetteer import Place
 from geodata.pipeline import Geoparser
 from geodata.recognize import Mention, Recognized
-from geodata.resolve import FEATURES, is_partial, rank_candidates, resolve
+from geodata.resolve import FEATURES, _support, is_partial, rank_candidates, resolve
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +226,64 @@ def test_one_word_before_a_name_needs_a_generic_word(parser: Geoparser) -> None:
         _recognized(text, "Maya Harden", "Paris Hilton", "Paris Marina"), parser.gazetteer
     )
     assert [r.place is None for r in resolutions] == [True, True, False]
+
+
+def _place(
+    name: str, lon: float, lat: float, kind: str = "populated_place", prefix: str = "test"
+) -> Place:
+    return Place(
+        0, f"{prefix}:{name}:{lon}", name, kind, lat, lon, "US", 1000, None, None, False, ""
+    )
+
+
+def test_support_adds_the_belief_of_the_other_names_nearby() -> None:
+    # Rule: a candidate is supported by each other name's most believed candidate in
+    # its own or a neighbouring one-degree cell; a name never supports itself (nor
+    # its qualified twin), and the grid wraps at the antimeridian.
+    here, far = _place("Alexandria", -95.4, 45.9), _place("Alexandria", 29.9, 31.2)
+    county = _place("Douglas County", -95.5, 45.9, "admin_area", "admin2")  # a county
+    east, west = _place("Taveuni", 179.9, -16.8), _place("Lomaloma", -179.9, -17.3)
+    candidates = {
+        ("alexandria", None): [here, far],
+        ("alexandria", ("US", "MN")): [here],
+        ("douglas county", None): [county],
+        ("taveuni", None): [east],
+        ("lomaloma", None): [west],
+    }
+    belief = {
+        ("alexandria", None): np.array([0.3, 0.7]),
+        ("alexandria", ("US", "MN")): np.array([1.0]),
+        ("douglas county", None): np.array([0.6]),
+        ("taveuni", None): np.array([1.0]),
+        ("lomaloma", None): np.array([0.5]),
+    }
+    support = _support(candidates, belief)
+    assert support[("alexandria", None)].tolist() == pytest.approx([0.6, 0.0])
+    assert support[("douglas county", None)].tolist() == pytest.approx([1.0])
+    assert support[("taveuni", None)].tolist() == pytest.approx([0.5])
+    assert support[("lomaloma", None)].tolist() == pytest.approx([1.0])
+
+
+def test_names_that_may_be_a_state_or_country_get_no_support() -> None:
+    state = _place("Oregon", -120.5, 44.0, "admin_area")
+    town = _place("Oregon", -83.4, 41.6)
+    toledo = _place("Toledo", -83.5, 41.7)
+    support = _support(
+        {("oregon", None): [state, town], ("toledo", None): [toledo]},
+        {("oregon", None): np.array([0.5, 0.5]), ("toledo", None): np.array([1.0])},
+    )
+    assert support[("oregon", None)].tolist() == [0.0, 0.0]
+    # ...nor give any: Toledo's support from the town of Oregon stays, the state's is none
+    assert support[("toledo", None)].tolist() == pytest.approx([0.5])
+
+
+def test_local_news_places_lie_together(parser: Geoparser) -> None:
+    # No state is named: only in Minnesota do an Alexandria, a Douglas County and an
+    # Osakis lie together (Alexandria, Egypt is far larger).
+    text = "Crews from Alexandria and Osakis cleared roads across Douglas County."
+    resolutions = resolve(
+        _recognized(text, "Alexandria", "Osakis", "Douglas County"), parser.gazetteer
+    )
+    alexandria = resolutions[0].place
+    assert alexandria is not None and alexandria.country_code == "US"
+    assert _km(alexandria.lat, alexandria.lon, 45.885, -95.377) < 10
