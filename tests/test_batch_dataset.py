@@ -286,7 +286,8 @@ def test_rerun_skips_done_partitions_refuses_other_input_and_overwrite_starts_af
 
 
 def _batch_until_written(corpus: Path, out: Path, workers: int, **popen: Any) -> Any:
-    """Start `newsmap batch` in its own process group; return it once 10 partitions are written."""
+    """Start `newsmap batch` in its own process group; return it once 10 partitions are
+    written and the manifest (rewritten at most once a second) records one as done."""
     argv = [PYTHON, "-m", "layers.cli", "--pipeline", "none", "batch", str(corpus), "-o", str(out)]
     argv += ["--workers", str(workers), "--partition-size", "5", "--quiet"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -295,7 +296,12 @@ def _batch_until_written(corpus: Path, out: Path, workers: int, **popen: Any) ->
     while time.monotonic() < deadline and run.poll() is None:
         folder = out / "sites"
         if folder.is_dir() and len(list(folder.glob("part-*.parquet"))) >= 10:
-            break
+            try:
+                partitions = read_manifest(out)["partitions"].values()
+            except (OSError, ValueError):
+                partitions = []
+            if any(p["status"] == "done" for p in partitions):
+                break
         time.sleep(0.01)
     return run
 
