@@ -11,6 +11,11 @@ Hybrid recogniser:
 3. Capitalised gazetteer names of countries, states and large towns that the
    NER missed are kept only where the context supports a place (a preceding
    preposition such as "in" or "near", or "Town, State").
+4. Smaller towns the NER missed are taken after a locative word ("customers in
+   Taylors") when the gazetteer knows the whole capitalised run, a one-word name
+   only near the article's other places (:func:`_locative_spans`).
+5. Names listed with a recognised place ("Quang Nam, Thua Thien Hue and Quang
+   Ngai") are followed along the list (:func:`_list_members`).
 
 Without any spaCy pipeline the phrase matcher alone recognises toponyms (with the
 same context rule for every name) and :attr:`Recognized.method` says so.
@@ -30,9 +35,11 @@ from functools import lru_cache
 from typing import Any
 
 import ahocorasick
+import numpy as np
 
 from geodata import nonplaces
 from geodata.gazetteer import Gazetteer
+from geodata.geodesy import haversine_km
 from geodata.names import DEMONYMS, NON_PLACE_ADJECTIVES, normalize_name
 
 __all__ = [
@@ -689,6 +696,93 @@ def _gazetteer_spans(
     return spans
 
 
+#: A run of capitalised words right after a locative preposition: "in Taylors",
+#: "near Glen Carbon", "outside Batesburg-Leesville", "in Canada's".
+_LOCATIVE_NAME = re.compile(
+    r"\b(?:in|near|outside|into|through|across|toward|towards)\s+"
+    r"([A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)*)(?![\w'’-])(?!\s+[A-Z\d])"
+)
+
+
+def _locative_spans(
+    text: str,
+    gazetteer: Gazetteer,
+    entities: Sequence[tuple[int, int]],
+    spans: Sequence[_Span],
+) -> list[_Span]:
+    """Towns too small for phrase matching that a locative word puts on the map.
+
+    Phrase matching takes only towns of :data:`~geodata.gazetteer.PHRASE_MIN_POPULATION`
+    people (small ones share their names with too many words and people), and the
+    NER misses some small towns. "Customers in Taylors" names a place by its
+    grammar: the whole run of capitalised words after "in", "near", "outside"...,
+    its possessive aside, is taken when the gazetteer knows it and the NER read no
+    entity there (a date, an organisation or a person wins). Only the whole run
+    counts: "near Goose Creek High School" and "in Talla 2" name no town.
+
+    A single word is often a common word that some hamlet is named after ("a
+    believer in God", "dipped in Passover chocolate"), so it is taken only when
+    one of its places lies within :data:`LOCATIVE_NEIGHBOUR_KM` of a place the
+    other ``spans`` may name (a town or county, not a state or country): Taylors
+    beside Greer and Spartanburg County is a town; God, a village in Hungary, is no
+    town of a story set in American towns.
+    """
+    found: list[_Span] = []
+    neighbours: tuple[Any, Any] | None = None
+    for match in _LOCATIVE_NAME.finditer(text):
+        start = match.start(1)
+        surface = _possessive_stripped(match.group(1))
+        end = start + len(surface)
+        if len(surface) < 3 or _overlaps(start, end, entities):
+            continue
+        ids = gazetteer.index.get(normalize_name(surface), ())
+        if not ids:
+            continue
+        if " " not in surface and "-" not in surface:
+            if neighbours is None:
+                neighbours = _local_points(text, gazetteer, spans)
+            if not _any_within(gazetteer, ids, neighbours, LOCATIVE_NEIGHBOUR_KM):
+                continue
+        found.append((start, end, "GAZETTEER", None, 1))
+    return found
+
+
+#: A one-word name after a locative word needs a place of the article this near (km).
+LOCATIVE_NEIGHBOUR_KM = 150.0
+_LARGE_KINDS = frozenset({"country", "continent", "region"})
+
+
+def _local_points(text: str, gazetteer: Gazetteer, spans: Sequence[_Span]) -> tuple[Any, Any]:
+    """Latitudes and longitudes (degrees) of every local place the ``spans`` may name.
+
+    Countries, continents, regions and first-level areas are left out: their points
+    stand for large areas.
+    """
+    ids: set[int] = set()
+    for start, end, label, _code, _priority in spans:
+        if label == "DEMONYM":
+            continue
+        for i in gazetteer.index.get(normalize_name(text[start:end]), ()):
+            kind = gazetteer.kind[i]
+            if kind not in _LARGE_KINDS and not (
+                kind == "admin_area" and not gazetteer.feature_id[i].startswith("admin2:")
+            ):
+                ids.add(i)
+    chosen = np.fromiter(ids, dtype=np.int64, count=len(ids))
+    return gazetteer.lat[chosen], gazetteer.lon[chosen]
+
+
+def _any_within(
+    gazetteer: Gazetteer, ids: Sequence[int], points: tuple[Any, Any], km: float
+) -> bool:
+    """Whether a place of ``ids`` lies within ``km`` of one of ``points``."""
+    lats, lons = points
+    return bool(len(lats)) and any(
+        haversine_km(float(gazetteer.lon[i]), float(gazetteer.lat[i]), lons, lats).min() <= km
+        for i in ids
+    )
+
+
 # --------------------------------------------------------------------------- what is no place
 
 
@@ -1118,30 +1212,49 @@ def _list_members(
     a name the gazetteer knows, coordinated with a place by a comma, "and" or
     "or", is a place too, unless it is part of a longer entity of the NER ("Hal
     Rogers and ...") or a check of :func:`_no_place` rejects it. (The NER's label
-    of a lone listed name is no evidence: it calls many of them persons.)
+    of a lone listed name is no evidence: it calls many of them persons.) A member
+    found this way leads on to its own neighbours, so a list of which only the
+    last name was recognised ("Quang Nam, Thua Thien Hue and Quang Ngai") is
+    followed to its first; every step must pass the same checks, and a list is
+    followed at most :data:`MAX_LIST_STEPS` names away from a recognised one.
     """
-    found: dict[tuple[int, int], _Span] = {}
-    for start, end, label, _code, _priority in spans:
-        if label in ("DEMONYM", "FAC"):
-            continue
-        after = _LISTED_AFTER.match(text, end, min(len(text), end + 60))
-        if after:
-            found.setdefault(after.span(1), (*after.span(1), "GAZETTEER", None, 1))
-        window = max(0, start - 60)
-        before = _LISTED_BEFORE.search(text[window:start])
-        if before:
-            span = (window + before.start(1), window + before.end(1))
-            found.setdefault(span, (*span, "GAZETTEER", None, 1))
     taken = _overlap_test((s[0], s[1]) for s in spans)
     entities = (*evidence.persons, *evidence.others)
-    return [
-        span
-        for (start, end), span in found.items()
-        if not taken(start, end)
-        and not _part_of(text, start, end, entities)
-        and _known(gazetteer, text[start:end])
-        and not _no_place(text, start, end, "GAZETTEER", evidence, gazetteer)
-    ]
+    accepted: dict[tuple[int, int], _Span] = {}
+    seen: set[tuple[int, int]] = set()
+    frontier = [s for s in spans if s[2] not in ("DEMONYM", "FAC")]
+    for _step in range(MAX_LIST_STEPS):
+        found: dict[tuple[int, int], _Span] = {}
+        for start, end, _label, _code, _priority in frontier:
+            after = _LISTED_AFTER.match(text, end, min(len(text), end + 60))
+            if after:
+                found.setdefault(after.span(1), (*after.span(1), "GAZETTEER", None, 1))
+            window = max(0, start - 60)
+            before = _LISTED_BEFORE.search(text[window:start])
+            if before:
+                offsets = (window + before.start(1), window + before.end(1))
+                found.setdefault(offsets, (*offsets, "GAZETTEER", None, 1))
+        frontier = []
+        for (start, end), member in found.items():
+            if (start, end) in seen:
+                continue
+            seen.add((start, end))
+            if (
+                not taken(start, end)
+                and not _overlaps(start, end, list(accepted))
+                and not _part_of(text, start, end, entities)
+                and _known(gazetteer, text[start:end])
+                and not _no_place(text, start, end, "GAZETTEER", evidence, gazetteer)
+            ):
+                accepted[(start, end)] = member
+                frontier.append(member)
+        if not frontier:
+            break
+    return list(accepted.values())
+
+
+#: How many names along a list :func:`_list_members` follows from a recognised place.
+MAX_LIST_STEPS = 8
 
 
 def _non_overlapping(
@@ -1179,6 +1292,8 @@ def _assemble(
     sentences = _bounded_sentences(text, sentences)
     spans += _pattern_spans(text, gazetteer)
     spans += _gazetteer_spans(text, gazetteer, doc is not None, evidence.persons)
+    if doc is not None:
+        spans += _locative_spans(text, gazetteer, (*evidence.persons, *evidence.others), spans)
     spans = _screen(text, spans, evidence, gazetteer)
     spans += _list_members(text, spans, evidence, gazetteer)
     return Recognized(

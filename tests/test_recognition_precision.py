@@ -149,9 +149,49 @@ def test_controls(geoparser: Geoparser, text: str, expected: list) -> None:
         ),
         # A listed name that is part of a person's name stays out.
         ("The committee met with Hal Rogers and Kentucky officials.", ["Kentucky"]),
+        # The NER takes none of the first two provinces (an organisation, a person);
+        # the list is followed from the last back to the first.
+        (
+            "The worst-hit provinces were Quang Nam, Thua Thien Hue and Quang Ngai, "
+            "where rivers rose above record levels.",
+            ["Quang Nam", "Thua Thien Hue", "Quang Ngai"],
+        ),
     ],
 )
 def test_places_listed_with_places(geoparser: Geoparser, text: str, expected: list[str]) -> None:
+    assert _names(geoparser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A town too small for phrase matching, which the NER misses, after "in".
+        (
+            "Customers in Taylors and parts of Spartanburg County were told to boil water.",
+            ["Taylors", "Spartanburg County"],
+        ),
+        # The whole run of capitalised words, not the first word the NER saw.
+        ("The team won in Belle Plaine on Friday night.", ["Belle Plaine"]),
+        (
+            "Deputies seized a meth lab near Batesburg-Leesville on Tuesday.",
+            ["Batesburg-Leesville"],
+        ),
+        # A common word that is a hamlet far from the article's places (God, Hungary).
+        (
+            "A believer in God, she sang in the choir at Spartanburg County's oldest church.",
+            ["Spartanburg County"],
+        ),
+        # Part of a longer name: a room, a school.
+        (
+            "Practice starts at 6 p.m. in Talla 2, across the road from Spartanburg County's "
+            "fire station.",
+            ["Spartanburg County"],
+        ),
+    ],
+)
+def test_small_towns_after_a_locative_word(
+    geoparser: Geoparser, text: str, expected: list[str]
+) -> None:
     assert _names(geoparser, text) == expected
 
 
