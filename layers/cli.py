@@ -160,11 +160,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
     when = _article_date(args.date)
     text, headline, found_date = _read_article(args.article)
     when = when or found_date
-    sites = extract_sites(text, article_date=when, geoparser=_geoparser(args))
+    parser = _geoparser(args)
+    sites = extract_sites(text, article_date=when, geoparser=parser)
     metadata = export_metadata(sites)
     if args.output and args.output != "-":
         try:
-            write_sites(sites, args.output, title=headline or None, metadata=metadata)
+            write_sites(
+                sites,
+                args.output,
+                title=headline or None,
+                metadata=metadata,
+                gazetteer=parser.gazetteer,
+            )
         except OSError as error:
             raise UserError(f"cannot write {args.output}: {error.strerror}") from error
         name = format_for(args.output).name

@@ -640,3 +640,44 @@ def test_the_opening_view_frames_the_article_clear_of_legend_and_overview(
         if m[0] < c[2] and c[0] < m[2] and m[1] < c[3] and c[1] < m[3]
     ]
     assert under == []
+
+
+def test_a_local_story_names_the_towns_around_it(browser_page: BrowserPage) -> None:
+    # An article of our own about a few towns 30 km apart, none of them in Natural
+    # Earth's 1:50m places: the view opens on them, and the gazetteer's towns around
+    # it are named; the overview map outlines the view above its land.
+    page = browser_page.page
+    open_dashboard(browser_page)
+    article = (
+        "A water main burst beneath Trade Street in Greer on Tuesday. Customers in "
+        "Taylors and Simpsonville were told to boil water, and crews from Spartanburg "
+        "County helped with repairs."
+    )
+    box = page.get_by_label("Article text")
+    box.fill(article)
+    box.press("Control+Enter")
+    wait_for(page, lambda: features_heading(page)[1] < 10, "the new article to be mapped")
+    wait_idle(page)
+    mapped, _ = features_heading(page)
+    assert wait_for_drawn(page, expected=mapped) == mapped == 4
+    frame = map_frame(page)
+    assert frame is not None
+
+    def towns() -> set[str]:
+        return set(
+            frame.evaluate(
+                "() => Array.from(document.querySelectorAll('.nm-label-town'))"
+                ".filter(el => el.style.display !== 'none' && el.offsetWidth > 0)"
+                ".map(el => el.textContent)"
+            )
+        )
+
+    wait_for(page, lambda: {"Greenville", "Spartanburg"} <= towns(), "the towns to be named")
+    # The outline sits in its own pane, above the overview's land.
+    panes = frame.evaluate(
+        "() => Array.from(document.querySelectorAll('.nm-minimap path[stroke=\"#d62728\"]'))"
+        ".map(p => getComputedStyle(p.closest('.leaflet-pane')).zIndex)"
+    )
+    assert panes == ["450"]
+    assert browser_page.page_errors == []
+    browser_page.assert_offline()

@@ -339,3 +339,42 @@ def test_the_opening_view_fits_the_article_not_its_outlier():
         _html(render_base_map(layers, fit_all=True)),
     )
     assert everything and float(everything.group(3)) == pytest.approx(55.76, abs=0.01)
+
+
+def test_a_local_view_names_the_gazetteer_towns_around_it(geoparser):
+    from layers.map.antimeridian import feature_arc
+    from layers.map.render import LABELLED_TOWN_POPULATION, TOWN_LABEL_LIMIT, town_labels
+
+    gazetteer = geoparser.gazetteer
+    greer, simpsonville = Point(-82.2271, 34.9387), Point(-82.2543, 34.7371)
+    geometries = [greer, simpsonville]
+    rows = town_labels(gazetteer, geometries, feature_arc(geometries))
+    names = [r[2] for r in rows]
+    # Greenville (64,579 people in the gazetteer) first; Greer's neighbours by size.
+    assert names[:3] == ["Greenville", "Spartanburg", "Greer"]
+    assert {"Taylors", "Mauldin"} <= set(names) and 0 < len(rows) <= TOWN_LABEL_LIMIT
+    by_name = {r[2]: r for r in rows}
+    assert by_name["Greenville"][3] == 7 and by_name["Taylors"][3] == 8
+    assert by_name["Greer"][:2] == pytest.approx([-82.2271, 34.9387], abs=1e-3)
+    # Inside the view grown by at least half a degree, and never a town that
+    # labels.geojson names already.
+    for lon, lat, name, _zoom in rows:
+        assert -82.7544 <= lon <= -81.7270 and 34.2370 <= lat <= 35.4388, name
+        place = next(p for p in gazetteer.candidates(name) if abs(p.lon - lon) < 1e-3)
+        assert place.population < LABELLED_TOWN_POPULATION
+    # The article's own towns come first, from zoom 5, whatever their size.
+    taylors = gazetteer.candidates("Taylors")[0]
+    own = town_labels(gazetteer, geometries, feature_arc(geometries), {taylors.feature_id})
+    assert own[0] == [round(taylors.lon, 4), round(taylors.lat, 4), "Taylors", 5]
+    assert [r[2] for r in own[1:]] == [n for n in names if n != "Taylors"][: len(own) - 1]
+    # A view wider than a few degrees, or none, names no extra towns.
+    wide = [greer, Point(-71.06, 42.36)]  # Boston, 11 degrees east
+    assert town_labels(gazetteer, wide, feature_arc(wide)) == []
+    assert town_labels(gazetteer, [], None) == []
+
+
+def test_the_town_names_reach_the_page_only_with_a_gazetteer(geoparser):
+    frame = _frame([_site("Greer", "populated_place", Point(-82.2271, 34.9387))])
+    with_towns = _html(render_base_map({"places": frame}, gazetteer=geoparser.gazetteer))
+    assert '"towns": [[' in with_towns and '"Taylors", 8]' in with_towns
+    assert '"towns"' not in _html(render_base_map({"places": frame}))

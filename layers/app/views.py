@@ -210,7 +210,8 @@ def downloads(
     title : str
         Title of the standalone HTML map and the KML document.
     gazetteer : geodata.gazetteer.Gazetteer, optional
-        Names first-level areas in the mentions files.
+        Names first-level areas in the mentions files, and the towns around a
+        local view on the HTML map.
 
     Returns
     -------
@@ -303,7 +304,9 @@ def downloads(
         Download(
             "dl_html",
             "HTML map (visible layers)",
-            lambda: to_html(render_map(build_layers(shown), visible), title=title),
+            lambda: to_html(
+                render_map(build_layers(shown), visible, gazetteer=gazetteer), title=title
+            ),
             "-visible.html",
             "text/html",
         ),

@@ -107,6 +107,7 @@ def write_sites(
     *,
     title: str | None = None,
     metadata: Mapping[str, Any] | None = None,
+    gazetteer: Any = None,
 ) -> Path:
     """Write sites to ``path`` in the format its extension names.
 
@@ -123,6 +124,9 @@ def write_sites(
         What the file says about itself (default
         :func:`layers.files.export.export_metadata`: generator, "all layers",
         the article's focus). GeoJSONSeq and CSV have no place for it.
+    gazetteer : geodata.gazetteer.Gazetteer, optional
+        Names the towns around a local view on an HTML map
+        (:func:`layers.map.render.town_labels`).
 
     Returns
     -------
@@ -162,5 +166,6 @@ def write_sites(
         from layers.catalog import build_layers
         from layers.map.render import render_map
 
-        path.write_text(export.to_html(render_map(build_layers(sites)), title=title), "utf-8")
+        page = render_map(build_layers(sites), gazetteer=gazetteer)
+        path.write_text(export.to_html(page, title=title), "utf-8")
     return path

