@@ -65,6 +65,7 @@ __all__ = [
     "Progress",
     "load_gazetteer",
     "open_gazetteer",
+    "stands_for_large_area",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -199,6 +200,29 @@ class Place:
     admin1: str | None
     capital: bool
     source: str
+
+
+_LARGE_AREA_KINDS = frozenset({"country", "continent", "region"})
+
+
+def stands_for_large_area(kind: str, feature_id: str) -> bool:
+    """Tell whether a gazetteer point stands for a large area rather than a place.
+
+    Countries, continents, regions and first-level areas (states, provinces) are
+    points at the middle of land hundreds of km across: their nearness to a town
+    says nothing about the town's neighbours. Counties (``admin2:``) and towns
+    are local.
+
+    Parameters
+    ----------
+    kind : str
+        The place's kind (:data:`KIND_PRIOR` keys).
+    feature_id : str
+        Its id (``admin1:``, ``admin2:``, ``geonames:``...).
+    """
+    return kind in _LARGE_AREA_KINDS or (
+        kind == "admin_area" and not feature_id.startswith("admin2:")
+    )
 
 
 class Gazetteer:

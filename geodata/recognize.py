@@ -38,7 +38,7 @@ import ahocorasick
 import numpy as np
 
 from geodata import nonplaces
-from geodata.gazetteer import Gazetteer
+from geodata.gazetteer import Gazetteer, stands_for_large_area
 from geodata.geodesy import haversine_km
 from geodata.names import DEMONYMS, NON_PLACE_ADJECTIVES, normalize_name
 
@@ -749,7 +749,6 @@ def _locative_spans(
 
 #: A one-word name after a locative word needs a place of the article this near (km).
 LOCATIVE_NEIGHBOUR_KM = 150.0
-_LARGE_KINDS = frozenset({"country", "continent", "region"})
 
 
 def _local_points(text: str, gazetteer: Gazetteer, spans: Sequence[_Span]) -> tuple[Any, Any]:
@@ -763,10 +762,7 @@ def _local_points(text: str, gazetteer: Gazetteer, spans: Sequence[_Span]) -> tu
         if label == "DEMONYM":
             continue
         for i in gazetteer.index.get(normalize_name(text[start:end]), ()):
-            kind = gazetteer.kind[i]
-            if kind not in _LARGE_KINDS and not (
-                kind == "admin_area" and not gazetteer.feature_id[i].startswith("admin2:")
-            ):
+            if not stands_for_large_area(gazetteer.kind[i], gazetteer.feature_id[i]):
                 ids.add(i)
     chosen = np.fromiter(ids, dtype=np.int64, count=len(ids))
     return gazetteer.lat[chosen], gazetteer.lon[chosen]

@@ -31,7 +31,7 @@ import numpy as np
 
 from geodata import nonplaces
 from geodata.describe import kind_words
-from geodata.gazetteer import KIND_PRIOR, Gazetteer, Place
+from geodata.gazetteer import KIND_PRIOR, Gazetteer, Place, stands_for_large_area
 from geodata.geodesy import haversine_km, pairwise_haversine_km
 from geodata.names import DEMONYMS, normalize_name
 from geodata.recognize import (
@@ -416,7 +416,6 @@ def candidate_features(
 SUPPORT_CELL_DEG = 1.0
 #: The ``support`` feature is the summed belief of nearby names over this, at most 1.
 SUPPORT_SATURATION = 3.0
-_NO_SUPPORT_KINDS = frozenset({"country", "continent", "region"})
 
 
 def _support(
@@ -445,9 +444,7 @@ def _support(
         spots: list[tuple[int, int] | None] = []
         weights = belief.get(key)
         for j, place in enumerate(places):
-            if place.kind in _NO_SUPPORT_KINDS or (
-                place.kind == "admin_area" and not place.feature_id.startswith("admin2:")
-            ):
+            if stands_for_large_area(place.kind, place.feature_id):
                 spots.append(None)
                 continue
             cell = (

@@ -652,6 +652,14 @@ def view_arc(layers: Mapping[str, gpd.GeoDataFrame], fit_all: bool = False) -> L
     return feature_arc(_fit_geometries(layers, () if fit_all else outliers(layers)))
 
 
+def _lat_range(geometries: list[Any]) -> tuple[float, float]:
+    """Southernmost and northernmost latitude of the geometries (degrees)."""
+    return (
+        float(min(g.bounds[1] for g in geometries)),
+        float(max(g.bounds[3] for g in geometries)),
+    )
+
+
 #: Towns are named from the gazetteer when the opening view spans at most this
 #: many degrees of longitude and of latitude (a county, a state, a small country).
 TOWN_LABEL_SPAN_DEG = 8.0
@@ -702,8 +710,7 @@ def town_labels(
     """
     if arc is None or arc.at_antimeridian or not geometries:
         return []
-    south = float(min(g.bounds[1] for g in geometries))
-    north = float(max(g.bounds[3] for g in geometries))
+    south, north = _lat_range(geometries)
     west, east = arc.west, arc.east
     if not all(math.isfinite(v) for v in (west, east, south, north)):
         return []
@@ -741,8 +748,7 @@ def _fit_bounds(m: folium.Map, geometries: list[Any], arc: LonArc | None) -> Non
     """Fit ``m`` to the geometries, across the antimeridian when ``arc`` crosses it."""
     if arc is None or not geometries:
         return
-    miny = float(min(g.bounds[1] for g in geometries))
-    maxy = float(max(g.bounds[3] for g in geometries))
+    miny, maxy = _lat_range(geometries)
     if not all(math.isfinite(v) for v in (arc.west, arc.east, miny, maxy)):
         return
     # Web Mercator cannot show the poles: a pole is framed at the map's edge.
